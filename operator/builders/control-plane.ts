@@ -1,0 +1,119 @@
+/**
+ * The control plane: a StatefulSet whose replicas form one Raft group (peers addressed by
+ * stable DNS names), and its headless Service.
+ */
+import type { V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import { componentLabels, selectorLabels } from '../api/names.js';
+import { ports } from '../api/types.js';
+import type { BuildContext } from './common.js';
+import {
+  baseContainer,
+  commonEnv,
+  objectMeta,
+  podSecurityContext,
+  topologySpread,
+  zoneAffinity,
+} from './common.js';
+
+/** Size of the control plane's own volume: catalog, membership and its Raft log. */
+export const controlPlaneVolumeSize = '1Gi';
+
+/** The gRPC addresses of every control-plane replica, in ordinal order. */
+export function controlPlanePeers(context: BuildContext): string[] {
+  const { names, spec } = context;
+  return Array.from(
+    { length: spec.controlPlane.replicas },
+    (_, ordinal) =>
+      `${names.controlPlane}-${ordinal}.${names.controlPlane}.${names.namespace}.svc:${ports.controlGrpc}`,
+  );
+}
+
+/** Builds the control-plane StatefulSet. Kubernetes rolls it one pod at a time. */
+export function buildControlPlaneStatefulSet(context: BuildContext): V1StatefulSet {
+  const { names, spec } = context;
+  const labels = componentLabels(names.cluster, 'control-plane', spec.version);
+  const affinity = zoneAffinity(context);
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: objectMeta(context, names.controlPlane, labels),
+    spec: {
+      replicas: spec.controlPlane.replicas,
+      serviceName: names.controlPlane,
+      selector: { matchLabels: selectorLabels(names.cluster, 'control-plane') },
+      podManagementPolicy: 'Parallel',
+      updateStrategy: { type: 'RollingUpdate' },
+      template: {
+        metadata: { labels: { ...labels } },
+        spec: {
+          securityContext: podSecurityContext(),
+          terminationGracePeriodSeconds: 30,
+          topologySpreadConstraints: topologySpread(context, 'control-plane'),
+          ...(affinity ? { affinity } : {}),
+          containers: [
+            {
+              ...baseContainer(context, 'control-plane', 'control-plane'),
+              ports: [
+                { name: 'grpc', containerPort: ports.controlGrpc },
+                { name: 'admin', containerPort: ports.admin },
+              ],
+              env: [
+                ...commonEnv(context),
+                { name: 'TESSERA_GRPC_PORT', value: String(ports.controlGrpc) },
+                { name: 'TESSERA_DATA_DIR', value: '/var/lib/tessera' },
+                {
+                  name: 'TESSERA_CONTROL_PLANE_PEERS',
+                  value: controlPlanePeers(context).join(','),
+                },
+                { name: 'TESSERA_REPLICATION_FACTOR', value: String(spec.replicationFactor) },
+              ],
+              resources: spec.controlPlane.resources,
+              volumeMounts: [
+                { name: 'data', mountPath: '/var/lib/tessera' },
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
+            },
+          ],
+          volumes: [{ name: 'tmp', emptyDir: {} }],
+        },
+      },
+      volumeClaimTemplates: [
+        {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name: 'data', labels: selectorLabels(names.cluster, 'control-plane') },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            resources: { requests: { storage: controlPlaneVolumeSize } },
+            ...(spec.storage.storageClassName
+              ? { storageClassName: spec.storage.storageClassName }
+              : {}),
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** Headless Service: peer DNS names for the Raft group, and the client address of the control plane. */
+export function buildControlPlaneService(context: BuildContext): V1Service {
+  const { names, spec } = context;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: objectMeta(
+      context,
+      names.controlPlane,
+      componentLabels(names.cluster, 'control-plane', spec.version),
+    ),
+    spec: {
+      clusterIP: 'None',
+      publishNotReadyAddresses: true,
+      selector: selectorLabels(names.cluster, 'control-plane'),
+      ports: [
+        { name: 'grpc', port: ports.controlGrpc, targetPort: 'grpc' },
+        { name: 'admin', port: ports.admin, targetPort: 'admin' },
+      ],
+    },
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * The storage nodes: a StatefulSet with one PersistentVolumeClaim per pod, and the
+ * headless Service that gives every pod a stable DNS name for Raft traffic.
+ */
+import type { V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import { componentLabels, selectorLabels } from '../api/names.js';
+import { ports } from '../api/types.js';
+import type { BuildContext } from './common.js';
+import {
+  baseContainer,
+  commonEnv,
+  controlPlaneAddress,
+  objectMeta,
+  podSecurityContext,
+  topologySpread,
+  zoneAffinity,
+} from './common.js';
+
+/** Where storage nodes keep their Raft log and RocksDB. */
+export const storageDataPath = '/var/lib/tessera';
+/** Grace period for a storage node to finish in-flight writes and hand off leadership. */
+export const storageTerminationGraceSeconds = 60;
+
+/**
+ * Builds the storage StatefulSet. `replicas` and `partition` are decided by the
+ * reconciler (scale-down waits for drains, upgrades move the partition one pod at a time),
+ * so they are inputs rather than read from the spec.
+ */
+export function buildStorageStatefulSet(
+  context: BuildContext,
+  replicas: number,
+  partition: number,
+): V1StatefulSet {
+  const { names, spec } = context;
+  const labels = componentLabels(names.cluster, 'storage', spec.version);
+  const selector = selectorLabels(names.cluster, 'storage');
+  const affinity = zoneAffinity(context);
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: {
+      ...objectMeta(context, names.storage, labels),
+      annotations: {
+        'tessera.dev/replication-factor': String(spec.replicationFactor),
+        'tessera.dev/storage-size': spec.storage.size,
+      },
+    },
+    spec: {
+      replicas,
+      serviceName: names.storage,
+      selector: { matchLabels: selector },
+      // Pods start in parallel: membership is handled by the control plane, not by order.
+      podManagementPolicy: 'Parallel',
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition } },
+      // The operator deletes or retains claims itself after a drain (see reconcile/storage.ts).
+      persistentVolumeClaimRetentionPolicy: { whenScaled: 'Retain', whenDeleted: 'Retain' },
+      template: {
+        metadata: { labels: { ...labels } },
+        spec: {
+          securityContext: podSecurityContext(),
+          terminationGracePeriodSeconds: storageTerminationGraceSeconds,
+          topologySpreadConstraints: topologySpread(context, 'storage'),
+          ...(affinity ? { affinity } : {}),
+          containers: [
+            {
+              ...baseContainer(context, 'storage', 'storage-node'),
+              ports: [
+                { name: 'grpc', containerPort: ports.storageGrpc },
+                { name: 'admin', containerPort: ports.admin },
+              ],
+              env: [
+                ...commonEnv(context),
+                { name: 'TESSERA_GRPC_PORT', value: String(ports.storageGrpc) },
+                { name: 'TESSERA_DATA_DIR', value: storageDataPath },
+                { name: 'TESSERA_CONTROL_PLANE_ADDRESS', value: controlPlaneAddress(names) },
+                {
+                  name: 'TESSERA_ADVERTISE_ADDRESS',
+                  value: `$(TESSERA_NODE_ID).${names.storage}.${names.namespace}.svc:${ports.storageGrpc}`,
+                },
+                {
+                  name: 'TESSERA_ZONE',
+                  valueFrom: {
+                    fieldRef: { fieldPath: "metadata.labels['topology.kubernetes.io/zone']" },
+                  },
+                },
+              ],
+              resources: spec.storage.resources,
+              volumeMounts: [
+                { name: 'data', mountPath: storageDataPath },
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
+            },
+          ],
+          volumes: [{ name: 'tmp', emptyDir: {} }],
+        },
+      },
+      volumeClaimTemplates: [
+        {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name: 'data', labels: { ...selector } },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            resources: { requests: { storage: spec.storage.size } },
+            ...(spec.storage.storageClassName
+              ? { storageClassName: spec.storage.storageClassName }
+              : {}),
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** Headless Service: stable per-pod DNS names, published before pods are ready so Raft can bootstrap. */
+export function buildStorageService(context: BuildContext): V1Service {
+  const { names, spec } = context;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: objectMeta(
+      context,
+      names.storage,
+      componentLabels(names.cluster, 'storage', spec.version),
+    ),
+    spec: {
+      clusterIP: 'None',
+      publishNotReadyAddresses: true,
+      selector: selectorLabels(names.cluster, 'storage'),
+      ports: [
+        { name: 'grpc', port: ports.storageGrpc, targetPort: 'grpc' },
+        { name: 'admin', port: ports.admin, targetPort: 'admin' },
+      ],
+    },
+  };
+}

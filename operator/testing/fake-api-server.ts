@@ -568,13 +568,13 @@ export async function startFakeApiServer(
     ...defaultResourceTypes,
     ...(options.serviceMonitorCrd ? [serviceMonitorType] : []),
   ];
-  let api: FakeApiServer | undefined;
-  const server = createServer((request, response) => {
-    api?.handle(request, response).catch((error: unknown) => {
+  const server = createServer();
+  const api = new FakeApiServer(types, server);
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    api.handle(request, response).catch((error: unknown) => {
       sendStatus(response, 500, 'InternalError', String(error));
     });
   });
-  api = new FakeApiServer(types, server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return api;
 }

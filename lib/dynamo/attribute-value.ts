@@ -225,7 +225,8 @@ function convertBoolean(type: 'BOOL' | 'NULL', raw: unknown): Result<AttributeVa
     return fail(serializationError(wrongJsonType(raw, 'Boolean')));
   }
   if (type === 'BOOL') return ok({ type, value: flag });
-  if (!flag) return invalid(`${invalidPrefix}Null attribute value types must have the value of true`);
+  if (!flag)
+    return invalid(`${invalidPrefix}Null attribute value types must have the value of true`);
   return ok({ type: 'NULL', value: true });
 }
 
@@ -240,7 +241,9 @@ function convertStringSet(raw: unknown): Result<AttributeValue> {
   }
   if (strings.length === 0) return invalid(`${invalidPrefix}An string set  may not be empty`);
   if (new Set(strings).size !== strings.length) {
-    return invalid(`${invalidPrefix}Input collection ${renderCollection(strings)} contains duplicates.`);
+    return invalid(
+      `${invalidPrefix}Input collection ${renderCollection(strings)} contains duplicates.`,
+    );
   }
   return ok({ type: 'SS', value: strings });
 }
@@ -456,7 +459,9 @@ export function attributeValuesEqual(a: AttributeValue, b: AttributeValue): bool
       return (
         b.type === 'L' &&
         a.value.length === b.value.length &&
-        a.value.every((member, index) => attributeValuesEqual(member, b.value[index] as AttributeValue))
+        a.value.every((member, index) =>
+          attributeValuesEqual(member, b.value[index] as AttributeValue),
+        )
       );
     case 'M':
       return b.type === 'M' && itemsEqual(a.value, b.value);

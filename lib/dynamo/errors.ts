@@ -133,9 +133,7 @@ export function conditionalCheckFailed(item?: unknown): DynamoError {
 }
 
 /** ResourceNotFoundException as DynamoDB sends it for a missing table or index. */
-export function resourceNotFound(
-  message = 'Requested resource not found',
-): DynamoError {
+export function resourceNotFound(message = 'Requested resource not found'): DynamoError {
   return new DynamoError('ResourceNotFoundException', message);
 }
 

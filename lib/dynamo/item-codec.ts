@@ -166,7 +166,9 @@ export function decodeItem(bytes: Uint8Array): Result<Item> {
     return ok(item);
   } catch (error) {
     if (error instanceof RangeError) {
-      return fail(new DynamoError('InternalServerError', `Internal server error: ${error.message}`));
+      return fail(
+        new DynamoError('InternalServerError', `Internal server error: ${error.message}`),
+      );
     }
     throw error;
   }

@@ -89,7 +89,8 @@ export function formatNumber(value: DynamoNumber): string {
   const sign = value.negative ? '-' : '';
   const { digits, exponent } = value;
   if (exponent < 0) return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`;
-  if (exponent + 1 >= digits.length) return sign + digits + '0'.repeat(exponent + 1 - digits.length);
+  if (exponent + 1 >= digits.length)
+    return sign + digits + '0'.repeat(exponent + 1 - digits.length);
   return `${sign}${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
 }
 

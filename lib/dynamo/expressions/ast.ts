@@ -55,7 +55,11 @@ export type SetValue =
 export type UpdateAction =
   | { readonly kind: 'SET'; readonly path: DocumentPath; readonly value: SetValue }
   | { readonly kind: 'REMOVE'; readonly path: DocumentPath }
-  | { readonly kind: 'ADD' | 'DELETE'; readonly path: DocumentPath; readonly value: AttributeValue };
+  | {
+      readonly kind: 'ADD' | 'DELETE';
+      readonly path: DocumentPath;
+      readonly value: AttributeValue;
+    };
 
 /** A parsed UpdateExpression. */
 export interface UpdateExpression {

@@ -273,7 +273,9 @@ class ConditionParser {
         );
       }
     } else if (name === 'begins_with') {
-      const bad = args.map(operandType).find((type) => type !== undefined && type !== 'S' && type !== 'B');
+      const bad = args
+        .map(operandType)
+        .find((type) => type !== undefined && type !== 'S' && type !== 'B');
       if (bad !== undefined) typeError(bad);
     } else if (name === 'attribute_type') {
       const second = args[1] as RawOperand;

@@ -50,7 +50,9 @@ function leafOf(condition: Condition): Result<Leaf> {
     case 'or':
     case 'not':
     case 'in':
-      return invalid(`Invalid operator used in KeyConditionExpression: ${condition.kind.toUpperCase()}`);
+      return invalid(
+        `Invalid operator used in KeyConditionExpression: ${condition.kind.toUpperCase()}`,
+      );
     case 'attribute_exists':
     case 'attribute_not_exists':
     case 'attribute_type':
@@ -58,7 +60,8 @@ function leafOf(condition: Condition): Result<Leaf> {
       return invalid(`Invalid operator used in KeyConditionExpression: ${condition.kind}`);
     case 'comparison': {
       const operator = comparatorOperators[condition.comparator];
-      if (operator === undefined) return invalid('Invalid operator used in KeyConditionExpression: <>');
+      if (operator === undefined)
+        return invalid('Invalid operator used in KeyConditionExpression: <>');
       return ok({ operator, operands: [condition.left, condition.right] });
     }
     case 'between':
@@ -67,7 +70,10 @@ function leafOf(condition: Condition): Result<Leaf> {
           'Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as its first operand',
         );
       }
-      return ok({ operator: 'BETWEEN', operands: [condition.subject, condition.low, condition.high] });
+      return ok({
+        operator: 'BETWEEN',
+        operands: [condition.subject, condition.low, condition.high],
+      });
     case 'begins_with':
       if (condition.subject.kind !== 'path') {
         return invalid(
@@ -91,7 +97,8 @@ function collect(condition: Condition, into: Map<string, KeyCondition>): Result<
   let attributeIndex = 0;
   const values: AttributeValue[] = [];
   for (const [index, operand] of leaf.value.operands.entries()) {
-    if (operand.kind === 'size') return invalid('KeyConditionExpressions cannot contain nested operations');
+    if (operand.kind === 'size')
+      return invalid('KeyConditionExpressions cannot contain nested operations');
     if (operand.kind === 'value') {
       values.push(operand.value);
       continue;

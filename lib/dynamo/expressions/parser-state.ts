@@ -175,7 +175,10 @@ export class ParserState {
     if (token.kind !== 'name') this.fail();
     this.next();
     if (isReservedWord(token.text)) {
-      this.record('reserved', `Attribute name is a reserved keyword; reserved keyword: ${token.text}`);
+      this.record(
+        'reserved',
+        `Attribute name is a reserved keyword; reserved keyword: ${token.text}`,
+      );
     }
     return token.text;
   }

@@ -5,13 +5,7 @@
 
 /** Token kinds. Keywords (AND, SET, …) are names the parser recognizes case-insensitively. */
 export type TokenKind =
-  | 'name'
-  | 'attributeName'
-  | 'attributeValue'
-  | 'integer'
-  | 'punctuation'
-  | 'invalid'
-  | 'end';
+  'name' | 'attributeName' | 'attributeValue' | 'integer' | 'punctuation' | 'invalid' | 'end';
 
 /** One token with its position in the source. */
 export interface Token {
@@ -89,7 +83,11 @@ export function tokenize(source: string): Token[] {
  * DynamoDB's syntax error text for the token at `position`: the token itself and, as "near",
  * the source from the previous token through the next one.
  */
-export function syntaxErrorMessage(source: string, tokens: readonly Token[], position: number): string {
+export function syntaxErrorMessage(
+  source: string,
+  tokens: readonly Token[],
+  position: number,
+): string {
   const token = tokens[position] as Token;
   const previous = position > 0 ? (tokens[position - 1] as Token) : token;
   const next = tokens[Math.min(position + 1, tokens.length - 1)] as Token;

@@ -177,7 +177,10 @@ class UpdateParser {
   }
 
   private checkFunction(name: string, args: readonly RawValue[]): RawValue {
-    const placeholder: RawValue = { value: { kind: 'value', value: { type: 'NULL', value: true } }, type: undefined };
+    const placeholder: RawValue = {
+      value: { kind: 'value', value: { type: 'NULL', value: true } },
+      type: undefined,
+    };
     if (name !== 'if_not_exists' && name !== 'list_append') {
       this.state.record('unknownFunction', `Invalid function name; function: ${name}`);
       return placeholder;

@@ -7,7 +7,13 @@
  */
 import { fail, ok } from '../errors.js';
 import type { Result } from '../errors.js';
-import type { ControlState } from '../state.js';
+import type {
+  ControlState,
+  MoveRecord,
+  NodeRecord,
+  PartitionRecord,
+  TableRecord,
+} from '../state.js';
 import { canonicalJson } from '../state.js';
 import type { AbortMoveCommand } from './abort-move.js';
 import { applyAbortMove } from './abort-move.js';
@@ -35,7 +41,7 @@ import type { ReplaceNodeReplicasCommand } from './replace-node-replicas.js';
 import { applyReplaceNodeReplicas } from './replace-node-replicas.js';
 import type { SetNodeStateCommand } from './set-node-state.js';
 import { applySetNodeState } from './set-node-state.js';
-import type { SplitPartitionCommand } from './split-partition.js';
+import type { SplitPartitionCommand, SplitResult } from './split-partition.js';
 import { applySplitPartition } from './split-partition.js';
 import type { ApplyContext, ApplyOutcome } from './types.js';
 import type { UpdateTableCommand } from './update-table.js';
@@ -84,15 +90,43 @@ const commandTypes: ReadonlySet<string> = new Set<CommandType>([
   'record-partition-stats',
 ]);
 
+/** The result value of each command type. */
+export interface CommandResults {
+  'create-table': TableRecord;
+  'delete-table': TableRecord;
+  'update-table': TableRecord;
+  'drop-table': string[];
+  'register-node': NodeRecord;
+  'set-node-state': NodeRecord;
+  'drain-node': NodeRecord;
+  'cancel-drain': NodeRecord;
+  'replace-node-replicas': NodeRecord;
+  'begin-move': MoveRecord;
+  'advance-move': MoveRecord;
+  'finish-move': PartitionRecord;
+  'abort-move': MoveRecord;
+  'split-partition': SplitResult;
+  'mark-partition-leader': PartitionRecord;
+  'record-partition-stats': number;
+}
+
 /**
- * Applies one committed command. The result type depends on the command; callers that proposed
- * a specific command narrow it (the server answers the client that proposed it).
+ * Applies one committed command. The result type follows the command type, so the server can
+ * answer the client that proposed the command with a typed value.
  */
-export function applyCommand(
+export function applyCommand<C extends Command>(
+  state: ControlState,
+  command: C,
+  context: ApplyContext,
+): ApplyOutcome<CommandResults[C['type']]> {
+  return dispatch(state, command, context) as ApplyOutcome<CommandResults[C['type']]>;
+}
+
+function dispatch(
   state: ControlState,
   command: Command,
   context: ApplyContext,
-): ApplyOutcome<unknown> {
+): ApplyOutcome<CommandResults[CommandType]> {
   switch (command.type) {
     case 'create-table':
       return applyCreateTable(state, command, context);

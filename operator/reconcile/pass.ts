@@ -27,6 +27,8 @@ export interface Pass {
   routerDeployment?: V1Deployment;
   clusterStatus?: ClusterStatus;
   adminError?: string;
+  /** Storage nodes handing off their replicas before a scale-down. */
+  drainingNodes?: string[];
   progress?: Progress | { reason: string; message: string };
   degraded?: { reason: string; message: string };
 }

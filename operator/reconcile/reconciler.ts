@@ -4,7 +4,7 @@
  * when the cluster is being deleted; API errors propagate to the controller, which
  * requeues the key with backoff.
  */
-import { labelSelectorString, selectorLabels, clusterNames, storageOrdinal } from '../api/names.js';
+import { clusterNames, labelSelectorString, selectorLabels } from '../api/names.js';
 import type { TesseraCluster } from '../api/types.js';
 import { clusterApiVersion, clusterKind, clusterNameLengthMax, resolveSpec } from '../api/types.js';
 import { hashOf } from './apply.js';
@@ -134,9 +134,7 @@ async function writeStatus(deps: ReconcilerDeps, pass: Pass): Promise<void> {
     (storage?.status?.updatedReplicas ?? 0) >= spec.storage.replicas &&
     (pass.controlSet?.status?.readyReplicas ?? 0) >= spec.controlPlane.replicas &&
     (pass.routerDeployment?.status?.availableReplicas ?? 0) >= spec.router.replicas;
-  const drainingNodes = (pass.clusterStatus?.nodes ?? [])
-    .filter((node) => node.state === 'draining' && storageOrdinal(names, node.nodeId) !== undefined)
-    .map((node) => node.nodeId);
+  const drainingNodes = pass.drainingNodes ?? [];
   const degraded =
     pass.degraded ??
     (pass.adminError && storage

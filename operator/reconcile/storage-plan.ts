@@ -53,6 +53,8 @@ export interface StoragePlan {
   applyTemplate: boolean;
   /** Nodes to ask the control plane to drain. */
   drain: string[];
+  /** Nodes still handing off replicas before they can be removed. */
+  draining: string[];
   /** Nodes whose drain must be cancelled (a scale-down was reverted). */
   cancelDrain: string[];
   /** Ordinals whose volumes must not survive: removed now, or about to be reused. */
@@ -119,6 +121,7 @@ function planShrink(input: StoragePlanInput, existing: ObservedStorageSet): Stor
   if (holding.length > 0) {
     return {
       ...keep,
+      draining: holding.map((node) => node?.nodeId ?? ''),
       drain: holding.filter((node) => node?.state !== 'draining').map((node) => node?.nodeId ?? ''),
       progress: {
         reason: 'Draining',
@@ -203,6 +206,7 @@ function emptyPlan(replicas: number, partition: number, applyTemplate: boolean):
     partition,
     applyTemplate,
     drain: [],
+    draining: [],
     cancelDrain: [],
     releaseClaimOrdinals: [],
     growOnlyWithoutClaims: [],

@@ -40,6 +40,7 @@ export const ensureStorage: Step = async (pass, deps) => {
     clusterStatus: pass.clusterStatus,
   });
   if (plan.progress) pass.progress = plan.progress;
+  pass.drainingNodes = plan.draining;
   await callAdmin(pass, deps, plan);
   if (plan.growOnlyWithoutClaims.length > 0) {
     const stale = await releaseClaims(pass, deps, plan.growOnlyWithoutClaims, 'Delete');

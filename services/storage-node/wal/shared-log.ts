@@ -1,0 +1,651 @@
+// The node's shared durable Raft log: one append-only sequence of segment files multiplexing
+// every group on the node, with group commit. Calls that change a group (`enqueue`, `compact`,
+// `createSnapshot`, `removeGroup`) validate, update the in-memory index and queue framed
+// records synchronously; `sync()` resolves once one `fdatasync` has covered everything queued
+// before it. Every caller waiting at the moment a write starts shares that write's sync.
+//
+// Segment rollover is decided when records are queued, not when they are written: the
+// checkpoint records that start a new segment restate each group's state exactly as of the
+// records queued before them, so replay from any segment start is self-contained.
+import { open, readFile, rm } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  RecordKind,
+  encodeCheckpoint,
+  encodeCompact,
+  encodeEntries,
+  encodeFrame,
+  encodeSegmentHeader,
+  encodeSnapshot,
+  frameHeaderBytes,
+  segmentHeaderBytes,
+} from './codec.js';
+import type { RecordKindNumber } from './codec.js';
+import { GroupLog } from './group-log.js';
+import { LogReplay } from './replay.js';
+import type { SegmentInfo } from './replay.js';
+import { defaultWalIo, listSegments, segmentName } from './segment-files.js';
+import type { WalIo } from './segment-files.js';
+import { walError, walOk } from './types.js';
+import type {
+  CorruptionLocation,
+  GroupId,
+  GroupUpdate,
+  LogSnapshot,
+  WalError,
+  WalResult,
+} from './types.js';
+
+/** Options of the shared log. Every limit has a default. */
+export interface SharedLogOptions {
+  /** Directory holding the segment files (created when missing). */
+  readonly directory: string;
+  /** A segment rolls over once the next record would take it past this size. */
+  readonly segmentBytesMax?: number;
+  /** Largest single record (one group's entries, snapshot or hard state). */
+  readonly recordBytesMax?: number;
+  /** Most records queued and not yet written. */
+  readonly queueRecordsMax?: number;
+  /** Most bytes queued and not yet written. */
+  readonly queueBytesMax?: number;
+  /** Most groups the log tracks. */
+  readonly groupsMax?: number;
+  /** Most entry payload bytes kept in memory across all groups (the host must compact). */
+  readonly retainedBytesMax?: number;
+  /** Sync calls; tests inject counting or failing ones. */
+  readonly io?: WalIo;
+}
+
+/** What recovery found, for the host's logs and decisions. */
+export interface RecoveryReport {
+  readonly segments: number;
+  readonly groups: number;
+  /** Groups stopped by corruption (each error names the file, offset and group). */
+  readonly corrupted: readonly WalError[];
+  /** Corrupted regions whose group could not be read. */
+  readonly unattributed: readonly CorruptionLocation[];
+  /** Where a torn tail was cut off, if one was. */
+  readonly truncatedTail: CorruptionLocation | undefined;
+}
+
+/** Counters for metrics and benchmarks. */
+export interface SharedLogStats {
+  syncs: number;
+  writeBatches: number;
+  recordsWritten: number;
+  bytesWritten: number;
+  segmentsDeleted: number;
+  segments: number;
+  retainedEntryBytes: number;
+}
+
+/** A read-only view of one group's log, for serving the Raft storage interface. */
+export type GroupLogView = Pick<
+  GroupLog,
+  | 'groupId'
+  | 'firstIndex'
+  | 'lastIndex'
+  | 'term'
+  | 'slice'
+  | 'hardState'
+  | 'snapshot'
+  | 'baseIndex'
+  | 'baseTerm'
+  | 'flushedThrough'
+>;
+
+type QueueItem = { readonly frame: Uint8Array } | { readonly roll: SegmentInfo };
+
+interface Limits {
+  segmentBytesMax: number;
+  recordBytesMax: number;
+  queueRecordsMax: number;
+  queueBytesMax: number;
+  groupsMax: number;
+  retainedBytesMax: number;
+}
+
+/** The shared log. Create it with {@link openSharedLog}. */
+export class SharedLog {
+  private readonly groups: Map<GroupId, GroupLog>;
+  private readonly corrupted: Map<GroupId, WalError>;
+  private readonly unknownGroupsSuspect: boolean;
+  /** Every segment on disk or queued for creation, oldest first; the last one is current. */
+  private readonly segments: SegmentInfo[];
+  /** Bytes the current segment will hold once everything queued is written. */
+  private segmentBytes: number;
+  private queue: QueueItem[] = [];
+  private queuedRecords = 0;
+  private queuedBytes = 0;
+  private waiters: ((result: WalResult<void>) => void)[] = [];
+  private writer: Promise<void> | undefined;
+  private inFlight: Promise<WalResult<void>> | undefined;
+  /** Segments up to this position in `segments` exist on disk with a durable checkpoint. */
+  private durableSegments: number;
+  private failure: WalError | undefined;
+  private closed = false;
+  private retainedBytes = 0;
+  private readonly statistics: SharedLogStats;
+  /** The segment the writer is appending to (the queue may already hold later ones). */
+  private writingSegment: SegmentInfo;
+  /** Unknown groups the host removed, which are no longer suspect. */
+  private readonly clearedGroups: Set<GroupId>;
+
+  /** @internal Use {@link openSharedLog}. */
+  constructor(
+    private readonly directory: string,
+    private handle: FileHandle,
+    private position: number,
+    recovered: {
+      groups: Map<GroupId, GroupLog>;
+      corrupted: Map<GroupId, WalError>;
+      unknownGroupsSuspect: boolean;
+      clearedGroups: Set<GroupId>;
+      segments: SegmentInfo[];
+    },
+    private readonly limits: Limits,
+    private readonly io: WalIo,
+  ) {
+    this.groups = recovered.groups;
+    this.corrupted = recovered.corrupted;
+    this.unknownGroupsSuspect = recovered.unknownGroupsSuspect;
+    this.segments = recovered.segments;
+    this.segmentBytes = position;
+    this.durableSegments = this.segments.length;
+    this.writingSegment = this.segments.at(-1)!;
+    this.clearedGroups = recovered.clearedGroups;
+    for (const group of this.groups.values()) this.retainedBytes += group.entryBytes;
+    this.statistics = {
+      syncs: 0,
+      writeBatches: 0,
+      recordsWritten: 0,
+      bytesWritten: 0,
+      segmentsDeleted: 0,
+      segments: this.segments.length,
+      retainedEntryBytes: this.retainedBytes,
+    };
+  }
+
+  /** A copy of the counters. */
+  stats(): SharedLogStats {
+    return {
+      ...this.statistics,
+      segments: this.segments.length,
+      retainedEntryBytes: this.retainedBytes,
+    };
+  }
+
+  /** Ids of every group with state in the log (corrupted ones excluded). */
+  groupIds(): GroupId[] {
+    return [...this.groups.keys()].filter((id) => this.groups.get(id)!.sequence > 0);
+  }
+
+  /**
+   * The log of one group. A group the log has never seen is created empty. A corrupted group
+   * answers `group-corrupted` naming the file and offset, until `removeGroup` clears it.
+   */
+  group(groupId: GroupId): WalResult<GroupLogView> {
+    const found = this.groupForWrite(groupId);
+    return found.ok ? walOk(found.value) : found;
+  }
+
+  /** Records that the host's engine has flushed group state through `index` (memory only). */
+  reportFlushed(groupId: GroupId, index: number): WalResult<void> {
+    const found = this.groupForWrite(groupId);
+    if (!found.ok) return found;
+    if (!Number.isSafeInteger(index) || index < 0)
+      return walError('invalid-argument', 'flushed index must be a safe integer');
+    found.value.flushedThrough = Math.max(found.value.flushedThrough, index);
+    return walOk(undefined);
+  }
+
+  /**
+   * Validates one group's update, applies it to the in-memory index and queues its records.
+   * A malformed update is a typed error with nothing queued or changed. Not durable until a
+   * later `sync()` resolves.
+   */
+  enqueue(groupId: GroupId, update: GroupUpdate): WalResult<void> {
+    const found = this.groupForWrite(groupId);
+    if (!found.ok) return found;
+    const group = found.value;
+    const checked = group.checkUpdate(update);
+    if (!checked.ok)
+      return walError(checked.error.code, `group ${groupId}: ${checked.error.message}`, {
+        groupId,
+      });
+    const snapshot =
+      update.snapshot !== undefined && group.isNewSnapshot(update.snapshot)
+        ? update.snapshot
+        : undefined;
+    const bodies: [RecordKindNumber, Uint8Array][] = [];
+    if (snapshot !== undefined) bodies.push([RecordKind.snapshotApplied, encodeSnapshot(snapshot)]);
+    if (update.entries !== undefined && update.entries.length > 0)
+      bodies.push([RecordKind.entries, encodeEntries(update.entries)]);
+    if (update.hardState !== undefined)
+      bodies.push([RecordKind.hardState, update.hardState.slice()]);
+    const addedBytes = (update.entries ?? []).reduce((sum, entry) => sum + entry.data.length, 0);
+    const admitted = this.admit(bodies, addedBytes);
+    if (!admitted.ok) return admitted;
+    for (const [kind, body] of bodies) {
+      this.queueRecord(group, kind, body);
+      const before = group.entryBytes;
+      if (kind === RecordKind.snapshotApplied) group.applySnapshot(snapshot!);
+      if (kind === RecordKind.entries) group.applyEntries(update.entries!.map(copyEntry));
+      if (kind === RecordKind.hardState) group.hardState = body;
+      this.retainedBytes += group.entryBytes - before;
+      if (kind === RecordKind.entries) this.noteEntries(group, update.entries!.at(-1)!.index);
+    }
+    return walOk(undefined);
+  }
+
+  /** `enqueue` then `sync`: resolves once the update is durable. */
+  async write(groupId: GroupId, update: GroupUpdate): Promise<WalResult<void>> {
+    const queued = this.enqueue(groupId, update);
+    if (!queued.ok) return queued;
+    return this.sync();
+  }
+
+  /**
+   * Records a snapshot the host took of its own state machine at `index` (metadata only; the
+   * entries stay until compacted). Returns the snapshot with its term.
+   */
+  createSnapshot(groupId: GroupId, index: number, payload: Uint8Array): WalResult<LogSnapshot> {
+    const found = this.groupForWrite(groupId);
+    if (!found.ok) return found;
+    const term = found.value.checkCreatedSnapshot(index);
+    if (!term.ok) return term;
+    if (!(payload instanceof Uint8Array))
+      return walError('invalid-argument', 'snapshot payload is not a Uint8Array');
+    const snapshot: LogSnapshot = { index, term: term.value, payload: payload.slice() };
+    const body = encodeSnapshot(snapshot);
+    const admitted = this.admit([[RecordKind.snapshotCreated, body]], 0);
+    if (!admitted.ok) return admitted;
+    this.queueRecord(found.value, RecordKind.snapshotCreated, body);
+    found.value.applyCreatedSnapshot(snapshot);
+    return walOk(snapshot);
+  }
+
+  /**
+   * Discards the group's entries up to and including `throughIndex`, which must not pass the
+   * index reported by `reportFlushed`: the log forgets nothing the engine could still lose.
+   */
+  compact(groupId: GroupId, throughIndex: number): WalResult<void> {
+    const found = this.groupForWrite(groupId);
+    if (!found.ok) return found;
+    const group = found.value;
+    const term = group.checkCompact(throughIndex);
+    if (!term.ok) return term;
+    if (throughIndex <= group.baseIndex) return walOk(undefined);
+    const body = encodeCompact(throughIndex, term.value);
+    const admitted = this.admit([[RecordKind.compact, body]], 0);
+    if (!admitted.ok) return admitted;
+    this.queueRecord(group, RecordKind.compact, body);
+    const before = group.entryBytes;
+    group.applyCompact(throughIndex, term.value);
+    this.retainedBytes += group.entryBytes - before;
+    return walOk(undefined);
+  }
+
+  /** Forgets a group (its replica left the node, or it was corrupted and will be rebuilt). */
+  removeGroup(groupId: GroupId): WalResult<void> {
+    const failed = this.refuseWrites();
+    if (failed !== undefined) return failed;
+    const group = this.groups.get(groupId);
+    const admitted = this.admit([[RecordKind.removeGroup, new Uint8Array()]], 0);
+    if (!admitted.ok) return admitted;
+    if (group !== undefined && group.sequence > 0) {
+      this.queueRecord(group, RecordKind.removeGroup, new Uint8Array());
+      this.retainedBytes -= group.entryBytes;
+    } else if (this.corrupted.has(groupId)) {
+      this.queueRecord(new GroupLog(groupId), RecordKind.removeGroup, new Uint8Array());
+    } else if (this.unknownGroupsSuspect && !this.clearedGroups.has(groupId)) {
+      this.queueRecord(new GroupLog(groupId), RecordKind.removeGroup, new Uint8Array());
+    }
+    this.clearedGroups.add(groupId);
+    this.groups.delete(groupId);
+    this.corrupted.delete(groupId);
+    return walOk(undefined);
+  }
+
+  /** Resolves once everything queued before this call is durable (one shared sync). */
+  sync(): Promise<WalResult<void>> {
+    if (this.failure !== undefined) return Promise.resolve({ ok: false, error: this.failure });
+    if (this.queue.length === 0) return this.inFlight ?? Promise.resolve(walOk(undefined));
+    return new Promise((resolve) => {
+      this.waiters.push(resolve);
+      this.writer ??= this.runWriter();
+    });
+  }
+
+  /** Writes out whatever is queued and closes the current segment. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.queue.length > 0 && this.failure === undefined) await this.sync();
+    this.closed = true;
+    await this.writer;
+    await this.handle.close();
+  }
+
+  private refuseWrites(): WalResult<never> | undefined {
+    if (this.closed) return walError('closed', 'the log is closed');
+    if (this.failure !== undefined) return { ok: false, error: this.failure };
+    return undefined;
+  }
+
+  private groupForWrite(groupId: GroupId): WalResult<GroupLog> {
+    const refused = this.refuseWrites();
+    if (refused !== undefined) return refused;
+    if (!Number.isSafeInteger(groupId) || groupId < 0)
+      return walError('invalid-argument', 'group id must be a safe integer');
+    const corrupted = this.corrupted.get(groupId);
+    if (corrupted !== undefined) return { ok: false, error: corrupted };
+    const group = this.groups.get(groupId);
+    if (group !== undefined) return walOk(group);
+    if (this.unknownGroupsSuspect && !this.clearedGroups.has(groupId)) {
+      return walError(
+        'group-corrupted',
+        `group ${groupId}: unknown to the log, which has an unreadable region in its newest segment`,
+        { groupId },
+      );
+    }
+    if (this.groups.size >= this.limits.groupsMax)
+      return walError('limit-exceeded', `more than ${this.limits.groupsMax} groups`);
+    const created = new GroupLog(groupId);
+    this.groups.set(groupId, created);
+    return walOk(created);
+  }
+
+  /** Checks queue, record and memory limits for records about to be queued. */
+  private admit(
+    bodies: readonly [RecordKindNumber, Uint8Array][],
+    addedEntryBytes: number,
+  ): WalResult<void> {
+    let bytes = 0;
+    for (const [, body] of bodies) {
+      if (body.length + frameHeaderBytes > this.limits.recordBytesMax) {
+        return walError(
+          'limit-exceeded',
+          `a record of ${body.length} bytes exceeds ${this.limits.recordBytesMax}`,
+        );
+      }
+      bytes += body.length + frameHeaderBytes;
+    }
+    if (
+      this.queuedRecords + bodies.length > this.limits.queueRecordsMax ||
+      this.queuedBytes + bytes > this.limits.queueBytesMax
+    ) {
+      return walError(
+        'limit-exceeded',
+        'the log write queue is full; retry after the pending writes are synced',
+      );
+    }
+    if (this.retainedBytes + addedEntryBytes > this.limits.retainedBytesMax) {
+      return walError(
+        'limit-exceeded',
+        `retained entries would exceed ${this.limits.retainedBytesMax} bytes; flush and compact`,
+      );
+    }
+    return walOk(undefined);
+  }
+
+  /** Frames one record for `group` (rolling the segment first when it would overflow). */
+  private queueRecord(group: GroupLog, kind: RecordKindNumber, body: Uint8Array): void {
+    const frameBytes = frameHeaderBytes + body.length;
+    if (this.segmentBytes + frameBytes > this.limits.segmentBytesMax && this.segmentHasRecords())
+      this.roll();
+    group.sequence++;
+    this.push(encodeFrame(kind, group.groupId, group.sequence, body));
+  }
+
+  private push(frame: Uint8Array): void {
+    this.queue.push({ frame });
+    this.queuedRecords++;
+    this.queuedBytes += frame.length;
+    this.segmentBytes += frame.length;
+  }
+
+  private segmentHasRecords(): boolean {
+    return this.segmentBytes > this.checkpointEnd;
+  }
+
+  /** Where the current segment's checkpoint records end. */
+  private checkpointEnd = segmentHeaderBytes;
+
+  /** Queues a new segment that starts with a checkpoint of every group. */
+  private roll(): void {
+    const info: SegmentInfo = {
+      sequence: this.segments.at(-1)!.sequence + 1,
+      path: join(this.directory, segmentName(this.segments.at(-1)!.sequence + 1)),
+      size: 0,
+      maxEntryIndex: new Map(),
+      checkpointBase: new Map(),
+    };
+    this.segments.push(info);
+    this.queue.push({ roll: info });
+    this.segmentBytes = segmentHeaderBytes;
+    for (const group of this.groups.values()) {
+      if (group.sequence === 0) continue;
+      const body = encodeCheckpoint(group.checkpoint());
+      this.push(encodeFrame(RecordKind.checkpoint, group.groupId, group.sequence, body));
+      info.checkpointBase.set(group.groupId, group.baseIndex);
+    }
+    this.checkpointEnd = this.segmentBytes;
+  }
+
+  private noteEntries(group: GroupLog, lastIndex: number): void {
+    const info = this.segments.at(-1)!;
+    info.maxEntryIndex.set(
+      group.groupId,
+      Math.max(info.maxEntryIndex.get(group.groupId) ?? 0, lastIndex),
+    );
+  }
+
+  /** Writes batches until the queue is empty; each batch ends with one sync. */
+  private async runWriter(): Promise<void> {
+    // Let every caller of this turn of the event loop join the first batch.
+    await Promise.resolve();
+    while (this.queue.length > 0 && this.failure === undefined) {
+      const items = this.queue;
+      const waiters = this.waiters;
+      this.queue = [];
+      this.waiters = [];
+      this.queuedRecords = 0;
+      this.queuedBytes = 0;
+      this.inFlight = this.writeBatch(items);
+      const result = await this.inFlight;
+      this.inFlight = undefined;
+      if (!result.ok) this.failure = result.error;
+      for (const resolve of waiters) resolve(result);
+      if (result.ok) await this.deleteObsoleteSegments();
+    }
+    const failure = this.failure;
+    if (failure !== undefined)
+      for (const resolve of this.waiters.splice(0)) resolve({ ok: false, error: failure });
+    this.writer = undefined;
+  }
+
+  private async writeBatch(items: readonly QueueItem[]): Promise<WalResult<void>> {
+    try {
+      let chunks: Uint8Array[] = [];
+      let created = false;
+      for (const item of items) {
+        if ('frame' in item) {
+          chunks.push(item.frame);
+          this.statistics.recordsWritten++;
+          continue;
+        }
+        await this.writeChunks(chunks);
+        await this.datasync();
+        await this.handle.close();
+        this.handle = await open(item.roll.path, 'w+');
+        this.writingSegment = item.roll;
+        this.position = 0;
+        chunks = [encodeSegmentHeader()];
+        created = true;
+      }
+      await this.writeChunks(chunks);
+      await this.datasync();
+      if (created) {
+        await this.io.syncDirectory(this.directory);
+        this.durableSegments = this.segments.indexOf(this.writingSegment) + 1;
+      }
+      this.statistics.writeBatches++;
+      return walOk(undefined);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return walError('io', `log write failed: ${message}; the log refuses further writes`);
+    }
+  }
+
+  private async writeChunks(chunks: readonly Uint8Array[]): Promise<void> {
+    if (chunks.length === 0) return;
+    const { bytesWritten } = await this.handle.writev(chunks, this.position);
+    const expected = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+    if (bytesWritten !== expected)
+      throw new Error(`short write: ${bytesWritten} of ${expected} bytes`);
+    this.position += bytesWritten;
+    this.statistics.bytesWritten += bytesWritten;
+    this.writingSegment.size = this.position;
+  }
+
+  private async datasync(): Promise<void> {
+    await this.io.datasync(this.handle);
+    this.statistics.syncs++;
+  }
+
+  /**
+   * Deletes the oldest segments whose every entry is covered by the base that a later durable
+   * checkpoint restates for its group (the host compacted past it after flushing its engine).
+   * A corrupted group keeps every segment, as evidence, until it is removed.
+   */
+  private async deleteObsoleteSegments(): Promise<void> {
+    if (this.corrupted.size > 0) return;
+    const deletable = countDeletableSegments(this.segments, this.durableSegments);
+    if (deletable === 0) return;
+    const doomed = this.segments.splice(0, deletable);
+    this.durableSegments -= deletable;
+    try {
+      for (const info of doomed) await rm(info.path, { force: true });
+      await this.io.syncDirectory(this.directory);
+      this.statistics.segmentsDeleted += doomed.length;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.failure = { code: 'io', message: `deleting old log segments failed: ${message}` };
+    }
+  }
+}
+
+/**
+ * How many of the oldest segments may go: the largest k (below the newest durable segment)
+ * such that segment k's checkpoint restates, for every group with entries in segments before
+ * k, a base at or past the highest of those entries. A group missing from the checkpoint was
+ * removed, so its old entries are garbage.
+ */
+export function countDeletableSegments(
+  segments: readonly SegmentInfo[],
+  durableSegments: number,
+): number {
+  const highest = new Map<GroupId, number>();
+  let deletable = 0;
+  for (let k = 1; k < Math.min(segments.length, durableSegments); k++) {
+    for (const [groupId, index] of segments[k - 1]!.maxEntryIndex) {
+      highest.set(groupId, Math.max(highest.get(groupId) ?? 0, index));
+    }
+    const checkpoint = segments[k]!.checkpointBase;
+    let covered = true;
+    for (const [groupId, index] of highest) {
+      const base = checkpoint.get(groupId);
+      if (base !== undefined && base < index) {
+        covered = false;
+        break;
+      }
+    }
+    if (covered) deletable = k;
+  }
+  return deletable;
+}
+
+function copyEntry<T extends { data: Uint8Array }>(entry: T): T {
+  return { ...entry, data: entry.data.slice() };
+}
+
+/** Opens the log in `options.directory`: replays it, cuts a torn tail, and reports. */
+export async function openSharedLog(
+  options: SharedLogOptions,
+): Promise<WalResult<{ log: SharedLog; report: RecoveryReport }>> {
+  const limits: Limits = {
+    segmentBytesMax: options.segmentBytesMax ?? 64 * 1024 * 1024,
+    recordBytesMax: options.recordBytesMax ?? 16 * 1024 * 1024,
+    queueRecordsMax: options.queueRecordsMax ?? 100_000,
+    queueBytesMax: options.queueBytesMax ?? 256 * 1024 * 1024,
+    groupsMax: options.groupsMax ?? 100_000,
+    retainedBytesMax: options.retainedBytesMax ?? 1024 * 1024 * 1024,
+  };
+  const io = options.io ?? defaultWalIo;
+  try {
+    return walOk(await recoverAndOpen(options.directory, limits, io));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return walError('io', `cannot open the log in ${options.directory}: ${message}`);
+  }
+}
+
+async function recoverAndOpen(
+  directory: string,
+  limits: Limits,
+  io: WalIo,
+): Promise<{ log: SharedLog; report: RecoveryReport }> {
+  const files = await listSegments(directory);
+  const replay = new LogReplay();
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i]!;
+    const bytes = await readFile(file.path);
+    // A plain view, so that recovered entry data is a Uint8Array rather than a Buffer.
+    replay.segment(
+      { ...file, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) },
+      i === files.length - 1,
+    );
+  }
+  const result = replay.finish();
+  const segments = result.segments;
+  let truncatedTail: CorruptionLocation | undefined;
+  if (segments.length === 0) {
+    const path = join(directory, segmentName(1));
+    segments.push({
+      sequence: 1,
+      path,
+      size: 0,
+      maxEntryIndex: new Map(),
+      checkpointBase: new Map(),
+    });
+  }
+  const current = segments.at(-1)!;
+  if (result.truncateAt !== undefined)
+    truncatedTail = { file: current.path, offset: result.truncateAt };
+  const handle = await open(current.path, current.size === 0 && files.length === 0 ? 'w+' : 'r+');
+  try {
+    if (current.size < segmentHeaderBytes) {
+      // A new log, or a segment whose header itself was torn: start it afresh.
+      await handle.truncate(0);
+      await handle.write(encodeSegmentHeader(), 0, segmentHeaderBytes, 0);
+      current.size = segmentHeaderBytes;
+    } else if (result.truncateAt !== undefined) {
+      await handle.truncate(result.truncateAt);
+    }
+    await io.datasync(handle);
+    await io.syncDirectory(directory);
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  const log = new SharedLog(directory, handle, current.size, result, limits, io);
+  const report: RecoveryReport = {
+    segments: segments.length,
+    groups: result.groups.size,
+    corrupted: [...result.corrupted.values()],
+    unattributed: result.unattributed,
+    truncatedTail,
+  };
+  return { log, report };
+}

@@ -2,7 +2,7 @@
 
 export type { RaftConfig, UnsafeTestingKnobs, ValidatedConfig } from './config.js';
 export { maxLeaseTicks, validateConfig } from './config.js';
-export { MemoryStorage } from './memory-storage.js';
+export { MemoryStorage, bootstrapSnapshot } from './memory-storage.js';
 export type { ProgressState } from './progress.js';
 export type { Proposed } from './raft.js';
 export { Xoshiro128 } from './random.js';

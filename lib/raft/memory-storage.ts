@@ -16,13 +16,15 @@ export class MemoryStorage implements WritableLogStorage {
   // entries[0] is a dummy whose index/term are the snapshot's.
   private log: Entry[] = [{ term: 0, index: 0, type: 'normal', data: new Uint8Array(0) }];
 
-  /** A storage for a brand-new group whose initial membership is `confState`. */
-  static withMembers(confState: ConfState): MemoryStorage {
+  /**
+   * A storage for a founding member of a new group: a bootstrap snapshot at index 1,
+   * term 1 carrying the initial membership (see {@link bootstrapSnapshot}). Members added
+   * later start from an empty `new MemoryStorage()` and receive a snapshot.
+   */
+  static bootstrap(confState: ConfState): MemoryStorage {
     const storage = new MemoryStorage();
-    storage.latestSnapshot = {
-      metadata: { index: 0, term: 0, confState: structuredClone(confState) },
-      data: new Uint8Array(0),
-    };
+    storage.applySnapshot(bootstrapSnapshot(confState));
+    storage.setHardState({ term: 1, vote: '', commit: 1 });
     return storage;
   }
 
@@ -126,4 +128,17 @@ export class MemoryStorage implements WritableLogStorage {
   private dummy(): Entry {
     return this.log[0] as Entry;
   }
+}
+
+/**
+ * The snapshot every founding member of a group starts from: index 1, term 1, the initial
+ * membership and an empty state machine image. Index 1 is in no log, so a member that
+ * joins later with an empty log can only catch up through a snapshot, which carries the
+ * membership history it would otherwise miss.
+ */
+export function bootstrapSnapshot(confState: ConfState): Snapshot {
+  return {
+    metadata: { index: 1, term: 1, confState: structuredClone(confState) },
+    data: new Uint8Array(0),
+  };
 }

@@ -1,0 +1,195 @@
+// Recovery: torn tails are cut, corruption stops only the group it belongs to (naming the file
+// and offset), and a crash without close loses nothing acknowledged.
+import assert from 'node:assert/strict';
+import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
+import { test } from 'node:test';
+import { RecordKind, encodeEntries, encodeFrame, frameHeaderBytes } from './codec.js';
+import { listSegments } from './segment-files.js';
+import type { SharedLog } from './shared-log.js';
+import { entries, openLog, recordsOnDisk, unwrap, withDirectory } from './test-support.js';
+
+/** Writes `rounds` rounds; in round r each listed group appends entry r. */
+async function writeRounds(
+  log: SharedLog,
+  rounds: number,
+  groupsInRound: (round: number) => number[],
+): Promise<void> {
+  for (let round = 1; round <= rounds; round++) {
+    for (const group of groupsInRound(round))
+      unwrap(await log.write(group, { entries: entries(round, round, 1) }));
+  }
+}
+
+async function flipByte(file: string, offset: number): Promise<void> {
+  const bytes = await readFile(file);
+  bytes[offset] = bytes[offset]! ^ 0x5a;
+  await writeFile(file, bytes);
+}
+
+test('a torn tail (a half-written last record) is cut off and the log keeps working', () =>
+  withDirectory(async (directory) => {
+    const { log } = await openLog(directory);
+    await writeRounds(log, 3, () => [1, 2]);
+    await log.close();
+    const [segment] = await listSegments(directory);
+    const sizeBefore = (await stat(segment!.path)).size;
+    const frame = encodeFrame(RecordKind.entries, 1, 4, encodeEntries(entries(4, 4, 1)));
+    await appendFile(segment!.path, frame.subarray(0, frame.length - 5));
+    const { log: reopened, report } = await openLog(directory);
+    assert.deepEqual(report.truncatedTail, { file: segment!.path, offset: sizeBefore });
+    assert.deepEqual(report.corrupted, []);
+    assert.equal((await stat(segment!.path)).size, sizeBefore);
+    assert.equal(unwrap(reopened.group(1)).lastIndex(), 3);
+    unwrap(await reopened.write(1, { entries: entries(4, 4, 1) }));
+    await reopened.close();
+    const { log: third, report: clean } = await openLog(directory);
+    assert.equal(clean.truncatedTail, undefined);
+    assert.equal(unwrap(third.group(1)).lastIndex(), 4);
+    await third.close();
+  }));
+
+test('a last record whose body never reached the disk (zeros) is a torn tail too', () =>
+  withDirectory(async (directory) => {
+    const { log } = await openLog(directory);
+    await writeRounds(log, 3, () => [1, 2]);
+    await log.close();
+    const records = await recordsOnDisk(directory);
+    const last = records.at(-1)!;
+    const bytes = await readFile(last.file);
+    bytes.fill(0, last.offset + frameHeaderBytes);
+    await writeFile(last.file, bytes);
+    const { log: reopened, report } = await openLog(directory);
+    assert.deepEqual(report.truncatedTail, { file: last.file, offset: last.offset });
+    assert.equal(unwrap(reopened.group(last.header.groupId)).lastIndex(), 2);
+    assert.equal(unwrap(reopened.group(1)).lastIndex(), 3);
+    await reopened.close();
+  }));
+
+test('a corrupted record in the middle stops only its group, naming file, offset and group', () =>
+  withDirectory(async (directory) => {
+    const { log } = await openLog(directory);
+    await writeRounds(log, 4, () => [1, 2, 3]);
+    await log.close();
+    const victim = (await recordsOnDisk(directory)).filter(
+      (record) => record.header.groupId === 2,
+    )[1]!;
+    await flipByte(victim.file, victim.offset + frameHeaderBytes + 3);
+    const { log: reopened, report } = await openLog(directory);
+    assert.equal(report.truncatedTail, undefined);
+    assert.equal(report.corrupted.length, 1);
+    const error = report.corrupted[0]!;
+    assert.equal(error.code, 'group-corrupted');
+    assert.equal(error.groupId, 2);
+    assert.deepEqual(error.location, { file: victim.file, offset: victim.offset });
+    assert.ok(
+      error.message.includes(victim.file) && error.message.includes(`byte ${victim.offset}`),
+      error.message,
+    );
+    const refused = reopened.group(2);
+    assert.equal(refused.ok ? 'ok' : refused.error.code, 'group-corrupted');
+    const write = await reopened.write(2, { entries: entries(5, 5, 1) });
+    assert.equal(write.ok ? 'ok' : write.error.code, 'group-corrupted');
+    // The other groups recovered everything, including records after the damaged one.
+    for (const group of [1, 3]) assert.equal(unwrap(reopened.group(group)).lastIndex(), 4);
+    unwrap(await reopened.write(1, { entries: entries(5, 5, 1) }));
+    // The host rebuilds the replica: remove it, then it starts afresh.
+    unwrap(reopened.removeGroup(2));
+    unwrap(await reopened.write(2, { entries: entries(1, 1, 7) }));
+    await reopened.close();
+    const { log: third, report: after } = await openLog(directory);
+    assert.deepEqual(after.corrupted, []);
+    assert.equal(unwrap(third.group(2)).lastIndex(), 1);
+    assert.equal(unwrap(unwrap(third.group(2)).term(1)), 7);
+    assert.equal(unwrap(third.group(1)).lastIndex(), 5);
+    await third.close();
+  }));
+
+test('a corrupted header (unknown group) stops the groups that lost records and those it cannot vouch for', () =>
+  withDirectory(async (directory) => {
+    const { log } = await openLog(directory);
+    // Group 3 falls silent after round 1; group 2 writes again after the damage (in round 2).
+    await writeRounds(log, 4, (round) => (round <= 1 ? [1, 2, 3] : [1, 2]));
+    await log.close();
+    const victim = (await recordsOnDisk(directory)).filter(
+      (record) => record.header.groupId === 2,
+    )[1]!;
+    await flipByte(victim.file, victim.offset + 13);
+    const { log: reopened, report } = await openLog(directory);
+    assert.deepEqual(report.unattributed, [{ file: victim.file, offset: victim.offset }]);
+    const stopped = new Map(report.corrupted.map((error) => [error.groupId, error]));
+    assert.deepEqual([...stopped.keys()].sort(), [2, 3]);
+    assert.deepEqual(stopped.get(2)!.location, { file: victim.file, offset: victim.offset });
+    assert.equal(unwrap(reopened.group(1)).lastIndex(), 4);
+    const unknown = reopened.group(9);
+    assert.equal(unknown.ok ? 'ok' : unknown.error.code, 'group-corrupted');
+    await reopened.close();
+  }));
+
+test('corruption in an older segment stops only its group', () =>
+  withDirectory(async (directory) => {
+    const { log } = await openLog(directory, { segmentBytesMax: 600 });
+    await writeRounds(log, 12, () => [1, 2]);
+    await log.close();
+    const segments = await listSegments(directory);
+    assert.ok(segments.length >= 3, `expected several segments, got ${segments.length}`);
+    const victim = (await recordsOnDisk(directory)).find(
+      (record) =>
+        record.file === segments[0]!.path &&
+        record.header.groupId === 2 &&
+        record.header.kind === RecordKind.entries,
+    )!;
+    await flipByte(victim.file, victim.offset + frameHeaderBytes + 1);
+    const { log: reopened, report } = await openLog(directory, { segmentBytesMax: 600 });
+    assert.deepEqual(
+      report.corrupted.map((error) => [error.groupId, error.location]),
+      [[2, { file: segments[0]!.path, offset: victim.offset }]],
+    );
+    assert.equal(unwrap(reopened.group(1)).lastIndex(), 12);
+    await reopened.close();
+  }));
+
+test('a crash without close loses nothing acknowledged', () =>
+  withDirectory(async (directory) => {
+    const { log: crashed } = await openLog(directory, { segmentBytesMax: 2048 });
+    await writeRounds(crashed, 20, () => [1, 2, 3]);
+    unwrap(await crashed.write(2, { hardState: new TextEncoder().encode('voted') }));
+    // No close: a second process opens the same files as after a crash.
+    const { log: recovered, report } = await openLog(directory, { segmentBytesMax: 2048 });
+    assert.deepEqual(report.corrupted, []);
+    for (const group of [1, 2, 3]) {
+      const view = unwrap(recovered.group(group));
+      assert.deepEqual(unwrap(view.slice(1, 21, 1 << 20)), entries(1, 20, 1));
+    }
+    assert.equal(new TextDecoder().decode(unwrap(recovered.group(2)).hardState), 'voted');
+    await recovered.close();
+    await crashed.close();
+  }));
+
+test('any single flipped byte is detected: no group silently loses or changes an entry (seeded)', () =>
+  withDirectory(async (directory) => {
+    const { log } = await openLog(directory);
+    await writeRounds(log, 5, () => [1, 2, 3]);
+    await log.close();
+    const [segment] = await listSegments(directory);
+    const pristine = await readFile(segment!.path);
+    const lastRecordOffset = (await recordsOnDisk(directory)).at(-1)!.offset;
+    let state = 12345;
+    for (let trial = 0; trial < 40; trial++) {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      const offset = state % pristine.length;
+      const damaged = Buffer.from(pristine);
+      damaged[offset] = damaged[offset]! ^ (1 << (state % 8));
+      await writeFile(segment!.path, damaged);
+      const { log: reopened, report } = await openLog(directory);
+      const corrupted = new Set(report.corrupted.map((error) => error.groupId));
+      for (const group of [1, 2, 3]) {
+        const view = reopened.group(group);
+        if (corrupted.has(group) || !view.ok) continue;
+        const recovered = unwrap(view.value.slice(1, view.value.lastIndex() + 1, 1 << 20));
+        const complete = offset < lastRecordOffset;
+        const expected = entries(1, complete ? 5 : recovered.length, 1);
+        assert.deepEqual(recovered, expected, `trial ${trial}: byte ${offset} of group ${group}`);
+      }
+      await reopened.close();
+    }
+  }));

@@ -82,7 +82,7 @@ export class FailureDetector {
     const heard = this.heardMs.get(nodeId);
     // Heartbeats from before the node's current state began say nothing about coming back.
     const heardSinceState = heard !== undefined && heard >= node.stateSinceMs;
-    const lastSignMs = Math.max(heard ?? 0, this.firstSeenMs.get(nodeId) ?? nowMs);
+    const lastSignMs = heard ?? this.firstSeenMs.get(nodeId) ?? nowMs;
     const silenceMs = nowMs - lastSignMs;
     const { suspectAfterMs, downAfterMs, replaceGraceMs } = this.config;
     switch (node.state) {

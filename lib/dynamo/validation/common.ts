@@ -83,9 +83,10 @@ export const comparisonOperators = [
 ];
 
 /** A `Map<AttributeValue>` (an item or a key). */
-export function attributeMapShape(notNull: boolean): Shape {
+export function attributeMapShape(notNull: boolean, parameterized = false): Shape {
   return {
     kind: 'map',
+    parameterized,
     value: { kind: 'attributeValue' },
     javaValueType: 'com.amazonaws.dynamodb.v20120810.AttributeValue',
     constraints: notNull ? [c.notNull] : [],

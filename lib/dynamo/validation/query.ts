@@ -73,7 +73,8 @@ export function checkSelect(data: RequestData): Result<null> {
   const projected = data['AttributesToGet'] != null || data['ProjectionExpression'] != null;
   if (projected && select != null && select !== 'SPECIFIC_ATTRIBUTES') {
     const parameter = data['AttributesToGet'] != null ? 'AttributesToGet' : 'ProjectionExpression';
-    return invalid(`Cannot specify the ${parameter} when choosing to get only the ${select}`);
+    const shown = select === 'COUNT' ? 'Count' : String(select);
+    return invalid(`Cannot specify the ${parameter} when choosing to get only the ${shown}`);
   }
   if (select === 'ALL_PROJECTED_ATTRIBUTES' && data['IndexName'] == null) {
     return invalid('ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName');

@@ -79,7 +79,12 @@ export class Progress {
   isLearner: boolean;
   readonly inflights: Inflights;
 
-  constructor(next: number, isLearner: boolean, maxInflightMessages: number, maxInflightBytes: number) {
+  constructor(
+    next: number,
+    isLearner: boolean,
+    maxInflightMessages: number,
+    maxInflightBytes: number,
+  ) {
     this.next = Math.max(next, 1);
     this.isLearner = isLearner;
     this.inflights = new Inflights(maxInflightMessages, maxInflightBytes);

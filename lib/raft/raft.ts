@@ -23,14 +23,7 @@ import type {
   Role,
   Snapshot,
 } from './types.js';
-import {
-  NO_NODE,
-  encodeConfChange,
-  entrySizeBytes,
-  err,
-  makeMessage,
-  ok,
-} from './types.js';
+import { NO_NODE, encodeConfChange, entrySizeBytes, err, makeMessage, ok } from './types.js';
 import { handleLeaderMessage, maybeSendAppend, sendHeartbeats } from './replication.js';
 
 /** The index and term a proposal was appended at. */
@@ -302,12 +295,23 @@ export class Raft {
   }
 
   private stepStaleTerm(m: RaftMessage): void {
-    if ((this.config.checkQuorum || this.config.preVote) && (m.type === 'heartbeat' || m.type === 'append')) {
+    if (
+      (this.config.checkQuorum || this.config.preVote) &&
+      (m.type === 'heartbeat' || m.type === 'append')
+    ) {
       // A stale leader cut off by stickiness would otherwise never learn the new term.
-      this.send(makeMessage({ type: 'appendResponse', from: this.id, to: m.from, term: this.term }));
+      this.send(
+        makeMessage({ type: 'appendResponse', from: this.id, to: m.from, term: this.term }),
+      );
     } else if (m.type === 'preVote') {
       this.send(
-        makeMessage({ type: 'preVoteResponse', from: this.id, to: m.from, term: this.term, reject: true }),
+        makeMessage({
+          type: 'preVoteResponse',
+          from: this.id,
+          to: m.from,
+          term: this.term,
+          reject: true,
+        }),
       );
     }
   }
@@ -329,7 +333,13 @@ export class Raft {
       }
     } else {
       this.send(
-        makeMessage({ type: responseType, from: this.id, to: m.from, term: this.term, reject: true }),
+        makeMessage({
+          type: responseType,
+          from: this.id,
+          to: m.from,
+          term: this.term,
+          reject: true,
+        }),
       );
     }
   }
@@ -366,7 +376,13 @@ export class Raft {
   private handleAppend(m: RaftMessage): void {
     const reply = (fields: Partial<RaftMessage>): void =>
       this.send(
-        makeMessage({ type: 'appendResponse', from: this.id, to: m.from, term: this.term, ...fields }),
+        makeMessage({
+          type: 'appendResponse',
+          from: this.id,
+          to: m.from,
+          term: this.term,
+          ...fields,
+        }),
       );
     if (m.index < this.log.committed) {
       reply({ index: this.log.committed });
@@ -388,7 +404,13 @@ export class Raft {
     // The leader sends min(match, commit), so this never commits past what we hold.
     this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
     this.send(
-      makeMessage({ type: 'heartbeatResponse', from: this.id, to: m.from, term: this.term, round: m.round }),
+      makeMessage({
+        type: 'heartbeatResponse',
+        from: this.id,
+        to: m.from,
+        term: this.term,
+        round: m.round,
+      }),
     );
   }
 
@@ -396,7 +418,9 @@ export class Raft {
     const snapshot = m.snapshot;
     if (snapshot === undefined) throw new Error('raft: snapshot message without snapshot');
     const index = this.restore(snapshot) ? this.log.lastIndex() : this.log.committed;
-    this.send(makeMessage({ type: 'appendResponse', from: this.id, to: m.from, term: this.term, index }));
+    this.send(
+      makeMessage({ type: 'appendResponse', from: this.id, to: m.from, term: this.term, index }),
+    );
   }
 
   /** Installs a leader's snapshot if it is ahead of our commit; returns whether it was. */
@@ -567,7 +591,8 @@ export class Raft {
     if (this.role !== 'leader') return;
     if (!this.tracker.isVoter(this.id)) {
       // Removed or demoted: tell followers the commit index, then stand down.
-      for (const id of this.tracker.memberIds()) if (id !== this.id) maybeSendAppend(this, id, true);
+      for (const id of this.tracker.memberIds())
+        if (id !== this.id) maybeSendAppend(this, id, true);
       this.becomeFollower(this.term, NO_NODE);
       return;
     }

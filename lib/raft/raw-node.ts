@@ -190,7 +190,9 @@ export class RawNode {
     const softState = { leader: raft.lead, role: raft.role };
     const hardState = raft.hardState();
     const hardChanged = !sameHardState(hardState, this.previousHardState);
-    const committedEntries = raft.log.nextCommittedEntries(raft.config.maxCommittedSizePerReadyBytes);
+    const committedEntries = raft.log.nextCommittedEntries(
+      raft.config.maxCommittedSizePerReadyBytes,
+    );
     const last = committedEntries[committedEntries.length - 1];
     if (last !== undefined) raft.log.applying = last.index;
     const entries = raft.log.unstable.entries.slice();

@@ -68,7 +68,9 @@ export function sendHeartbeats(raft: Raft): void {
     const pr = raft.tracker.progress.get(id);
     // Never tell a follower to commit past what it is known to hold.
     const commit = Math.min(pr?.match ?? 0, raft.log.committed);
-    raft.send(makeMessage({ type: 'heartbeat', from: raft.id, to: id, term: raft.term, commit, round }));
+    raft.send(
+      makeMessage({ type: 'heartbeat', from: raft.id, to: id, term: raft.term, commit, round }),
+    );
   }
   // A lone voter confirms its own rounds.
   raft.readStates.push(

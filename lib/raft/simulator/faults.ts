@@ -78,7 +78,9 @@ function crashNode(host: FaultHost): void {
   if (live.length === 0) return;
   const leader = host.leader();
   const victim =
-    leader !== undefined && host.random.chance(0.4) ? leader : (host.nodes.get(host.random.pick(live)) as SimNode);
+    leader !== undefined && host.random.chance(0.4)
+      ? leader
+      : (host.nodes.get(host.random.pick(live)) as SimNode);
   host.crash(victim);
   host.log(`crash ${victim.id}`);
   host.scheduleRestart(victim, host.random.between(2, 50) * host.tickLength);
@@ -109,9 +111,15 @@ function membershipChange(host: FaultHost): void {
     host.addNode(id);
     change = { changes: [{ type: 'addLearner', nodeId: id }], transition: 'auto' };
   } else if (roll === 1 && learners.length > 0) {
-    change = { changes: [{ type: 'addVoter', nodeId: host.random.pick(learners) }], transition: 'auto' };
+    change = {
+      changes: [{ type: 'addVoter', nodeId: host.random.pick(learners) }],
+      transition: 'auto',
+    };
   } else if (roll === 2 && voters.length > 3) {
-    change = { changes: [{ type: 'removeNode', nodeId: host.random.pick(voters) }], transition: 'auto' };
+    change = {
+      changes: [{ type: 'removeNode', nodeId: host.random.pick(voters) }],
+      transition: 'auto',
+    };
   } else if (roll === 3 && learners.length > 0) {
     // Joint consensus: swap a voter for a learner in one step.
     const incoming = host.random.pick(learners);
@@ -126,7 +134,9 @@ function membershipChange(host: FaultHost): void {
   }
   if (change === null) return;
   const result = leader.raw.proposeConfChange(change);
-  host.log(`conf change ${JSON.stringify(change.changes)}: ${result.ok ? 'ok' : result.error.code}`);
+  host.log(
+    `conf change ${JSON.stringify(change.changes)}: ${result.ok ? 'ok' : result.error.code}`,
+  );
   leader.process();
 }
 

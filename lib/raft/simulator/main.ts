@@ -15,7 +15,14 @@ interface Arguments {
 }
 
 function parseArguments(argv: readonly string[]): Arguments {
-  const parsed: Arguments = { seeds: 100, firstSeed: 1, steps: 300, faults: true, trace: false, knobs: {} };
+  const parsed: Arguments = {
+    seeds: 100,
+    firstSeed: 1,
+    steps: 300,
+    faults: true,
+    trace: false,
+    knobs: {},
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -34,7 +41,8 @@ function parseArguments(argv: readonly string[]): Arguments {
     else if (flag === '--unsafe') parsed.knobs[value() as keyof UnsafeTestingKnobs] = true;
     else throw new Error(`sim: unknown flag ${flag}`);
   }
-  if (!(parsed.seeds >= 1 && parsed.steps >= 50)) throw new Error('sim: need --seeds ≥ 1 and --steps ≥ 50');
+  if (!(parsed.seeds >= 1 && parsed.steps >= 50))
+    throw new Error('sim: need --seeds ≥ 1 and --steps ≥ 50');
   return parsed;
 }
 
@@ -43,6 +51,7 @@ function main(): number {
   const started = performance.now();
   let failures = 0;
   let operations = 0;
+  const totals: Record<string, number> = {};
   for (let seed = args.firstSeed; seed < args.firstSeed + args.seeds; seed++) {
     const options: SimulationOptions = {
       seed,
@@ -53,6 +62,9 @@ function main(): number {
     };
     const result = runSimulation(options);
     operations += result.stats.operations;
+    for (const [name, value] of Object.entries(result.stats)) {
+      if (typeof value === 'number') totals[name] = (totals[name] ?? 0) + value;
+    }
     if (args.trace) for (const line of result.trace) console.log(line);
     if (args.seeds === 1) console.log(JSON.stringify(result.stats));
     if (!result.ok) {
@@ -63,6 +75,7 @@ function main(): number {
     }
   }
   const seconds = (performance.now() - started) / 1000;
+  if (args.seeds > 1) console.log(`totals: ${JSON.stringify(totals)}`);
   console.log(
     `${args.seeds} seeds × ${args.steps} ticks, faults ${args.faults ? 'on' : 'off'}: ` +
       `${failures} failing, ${operations} client operations checked, ${seconds.toFixed(1)} s`,

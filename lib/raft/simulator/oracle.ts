@@ -67,13 +67,19 @@ export class SafetyOracle {
       if (known === undefined) {
         this.registry.set(key, { prevTerm, content });
       } else if (known.content !== content) {
-        this.fail('Log Matching', `node ${id} entry ${key} is ${content}, elsewhere ${known.content}`);
+        this.fail(
+          'Log Matching',
+          `node ${id} entry ${key} is ${content}, elsewhere ${known.content}`,
+        );
       } else if (
         typeof prevTerm === 'number' &&
         typeof known.prevTerm === 'number' &&
         prevTerm !== known.prevTerm
       ) {
-        this.fail('Log Matching', `node ${id} entry ${key} follows term ${prevTerm}, elsewhere ${known.prevTerm}`);
+        this.fail(
+          'Log Matching',
+          `node ${id} entry ${key} follows term ${prevTerm}, elsewhere ${known.prevTerm}`,
+        );
       } else if (typeof known.prevTerm !== 'number') {
         known.prevTerm = prevTerm;
       }
@@ -84,7 +90,10 @@ export class SafetyOracle {
   /** State Machine Safety, when `id`'s commit index moves to `commit`. */
   onCommit(id: NodeId, nodeTerm: number, from: number, commit: number, storage: LogStorage): void {
     if (commit > storage.lastIndex()) {
-      this.fail('Commit', `node ${id} commit ${commit} beyond its last index ${storage.lastIndex()}`);
+      this.fail(
+        'Commit',
+        `node ${id} commit ${commit} beyond its last index ${storage.lastIndex()}`,
+      );
     }
     const lo = Math.max(from + 1, storage.firstIndex());
     const hi = Math.min(commit, storage.lastIndex());
@@ -106,7 +115,12 @@ export class SafetyOracle {
     const content = `${entry.type}|${decoder.decode(entry.data)}`;
     const existing = this.committed[entry.index];
     if (existing === undefined) {
-      this.committed[entry.index] = { term: entry.term, content, commitTerm: nodeTerm, firstSeenBy: id };
+      this.committed[entry.index] = {
+        term: entry.term,
+        content,
+        commitTerm: nodeTerm,
+        firstSeenBy: id,
+      };
     } else if (existing.term !== entry.term || existing.content !== content) {
       this.fail(
         'State Machine Safety',
@@ -127,7 +141,10 @@ export class SafetyOracle {
     const known = this.snapshotImages.get(index);
     if (known === undefined) this.snapshotImages.set(index, image);
     else if (known !== image) {
-      this.fail('State Machine Safety', `node ${id} state at ${index} differs: ${image} vs ${known}`);
+      this.fail(
+        'State Machine Safety',
+        `node ${id} state at ${index} differs: ${image} vs ${known}`,
+      );
     }
   }
 
@@ -144,7 +161,10 @@ export class SafetyOracle {
   /** Every committed entry must reach every member of the final configuration. */
   checkFinalApplied(id: NodeId, applied: number): void {
     if (applied < this.globalCommit) {
-      this.fail('Committed Entry Lost', `node ${id} applied ${applied} < committed ${this.globalCommit}`);
+      this.fail(
+        'Committed Entry Lost',
+        `node ${id} applied ${applied} < committed ${this.globalCommit}`,
+      );
     }
   }
 

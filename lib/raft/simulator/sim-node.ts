@@ -54,7 +54,13 @@ export class SimNode {
   private readonly host: NodeHost;
   private readonly options: SimNodeOptions;
 
-  constructor(id: NodeId, storage: MemoryStorage, host: NodeHost, options: SimNodeOptions, tickPeriod: number) {
+  constructor(
+    id: NodeId,
+    storage: MemoryStorage,
+    host: NodeHost,
+    options: SimNodeOptions,
+    tickPeriod: number,
+  ) {
     this.id = id;
     this.storage = storage;
     this.host = host;
@@ -84,6 +90,10 @@ export class SimNode {
       heartbeatTicks: this.options.heartbeatTicks,
       applied: this.applied,
       maxClockDriftRatio: this.options.maxClockDriftRatio,
+      // The lease mutation stretches the lease to three election timeouts.
+      ...(this.options.knobs.skipLeaseBoundCheck
+        ? { leaseTicks: 3 * this.options.electionTicks }
+        : {}),
       maxSizePerMessageBytes: 4096,
       maxInflightMessages: 8,
       unsafeTestingKnobs: this.options.knobs,
@@ -120,7 +130,13 @@ export class SimNode {
       if (ready.hardState !== null) {
         this.storage.setHardState(ready.hardState);
         if (ready.hardState.commit > this.lastCommit) {
-          oracle.onCommit(this.id, ready.hardState.term, this.lastCommit, ready.hardState.commit, this.storage);
+          oracle.onCommit(
+            this.id,
+            ready.hardState.term,
+            this.lastCommit,
+            ready.hardState.commit,
+            this.storage,
+          );
           this.lastCommit = ready.hardState.commit;
         }
       }
@@ -142,7 +158,10 @@ export class SimNode {
   private applyEntry(raw: RawNode, entry: Entry): void {
     this.host.oracle.onApply(this.id, entry, raw.status().term);
     if (entry.index !== this.applied + 1) {
-      this.host.oracle.report('Apply Order', `node ${this.id} applied ${entry.index} after ${this.applied}`);
+      this.host.oracle.report(
+        'Apply Order',
+        `node ${this.id} applied ${entry.index} after ${this.applied}`,
+      );
     }
     this.applied = entry.index;
     if (entry.type === 'confChange') {

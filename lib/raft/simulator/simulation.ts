@@ -43,6 +43,11 @@ export interface SimulationResult {
     faults: number;
     checkerSteps: number;
     checkerVerdict: string;
+    leaseReads: number;
+    readIndexReads: number;
+    snapshotsDelivered: number;
+    transfers: number;
+    membershipChanges: number;
   };
   trace: string[];
 }
@@ -75,6 +80,9 @@ class Simulation implements FaultHost {
   private time = 0;
   private faultCount = 0;
   private elections = 0;
+  private snapshotsDelivered = 0;
+  private transfers = 0;
+  private membershipChanges = 0;
   private readonly options: SimulationOptions;
   private readonly nodeOptions: SimNodeOptions;
   private readonly calmProfile: NetworkProfile;
@@ -178,16 +186,22 @@ class Simulation implements FaultHost {
       {
         oracle: this.oracle,
         send: (message) => simulation.send(message),
-        applied: (at, index, command, output) => simulation.workload.onApplied(at, index, command, output),
+        applied: (at, index, command, output) =>
+          simulation.workload.onApplied(at, index, command, output),
         readReady: (at, readState) => simulation.workload.onReadReady(at, readState),
-        confChanged: () => undefined,
+        confChanged: () => {
+          simulation.membershipChanges++;
+        },
       },
       this.nodeOptions,
       this.skewedPeriod(),
     );
     this.nodes.set(id, node);
     node.start(this.random.nextUint32());
-    this.queue.push(this.time + this.random.between(1, node.tickPeriod), { kind: 'tick', node: id });
+    this.queue.push(this.time + this.random.between(1, node.tickPeriod), {
+      kind: 'tick',
+      node: id,
+    });
     return node;
   }
 
@@ -292,8 +306,12 @@ class Simulation implements FaultHost {
   private deliver(message: RaftMessage): void {
     const node = this.nodes.get(message.to);
     if (node?.raw == null || !this.network.canDeliver(message.from, message.to)) return;
+    if (message.type === 'snapshot') this.snapshotsDelivered++;
+    if (message.type === 'timeoutNow') this.transfers++;
     if (this.options.trace && message.type.startsWith('vote')) {
-      this.log(`${message.from}->${message.to} ${message.type} term ${message.term}${message.reject ? ' rejected' : ''}`);
+      this.log(
+        `${message.from}->${message.to} ${message.type} term ${message.term}${message.reject ? ' rejected' : ''}`,
+      );
     }
     this.observe(node, () => node.raw?.step(message));
   }
@@ -342,14 +360,19 @@ class Simulation implements FaultHost {
   private checkLinearizability(): { steps: number; verdict: string } {
     const result = checkHistory(kvModel, this.workload.history, { maxSteps: 200_000 });
     if (result.verdict === 'illegal') {
-      this.oracle.report('Linearizability', `history not linearizable:\n${result.explanation ?? ''}`);
+      this.oracle.report(
+        'Linearizability',
+        `history not linearizable:\n${result.explanation ?? ''}`,
+      );
     }
     return { steps: result.steps, verdict: result.verdict };
   }
 
   private result(): SimulationResult {
     const checker =
-      this.oracle.violations.length === 0 ? this.checkLinearizability() : { steps: 0, verdict: 'skipped' };
+      this.oracle.violations.length === 0
+        ? this.checkLinearizability()
+        : { steps: 0, verdict: 'skipped' };
     return {
       seed: this.options.seed,
       ok: this.oracle.violations.length === 0,
@@ -362,6 +385,11 @@ class Simulation implements FaultHost {
         faults: this.faultCount,
         checkerSteps: checker.steps,
         checkerVerdict: checker.verdict,
+        leaseReads: this.workload.leaseReads,
+        readIndexReads: this.workload.readIndexReads,
+        snapshotsDelivered: this.snapshotsDelivered,
+        transfers: this.transfers,
+        membershipChanges: this.membershipChanges,
       },
       trace: this.trace,
     };
@@ -377,7 +405,8 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
 export function reproduceCommand(options: SimulationOptions): string {
   const parts = ['npm run sim --', `--seed ${options.seed}`, `--steps ${options.steps}`];
   if (!options.faults) parts.push('--no-faults');
-  for (const [knob, on] of Object.entries(options.knobs ?? {})) if (on) parts.push(`--unsafe ${knob}`);
+  for (const [knob, on] of Object.entries(options.knobs ?? {}))
+    if (on) parts.push(`--unsafe ${knob}`);
   parts.push('--trace');
   return parts.join(' ');
 }

@@ -69,12 +69,19 @@ export class Workload {
   private stopped = false;
   /** Operations completed (with a known answer). */
   completed = 0;
+  leaseReads = 0;
+  readIndexReads = 0;
 
   constructor(host: WorkloadHost, options: WorkloadOptions) {
     this.host = host;
     this.options = options;
     for (let id = 0; id < options.clients; id++) {
-      this.clients.push({ id, nextRequestId: 1, target: host.random.pick(host.memberIds()), pending: null });
+      this.clients.push({
+        id,
+        nextRequestId: 1,
+        target: host.random.pick(host.memberIds()),
+        pending: null,
+      });
       host.wake(id, host.random.between(0, options.thinkTimeMax));
     }
   }
@@ -147,7 +154,11 @@ export class Workload {
         }
         hint = 'leaderHint' in result.error ? result.error.leaderHint : '';
       } else {
-        const command: KvCommand = { clientId: client.id, requestId: pending.requestId, input: pending.input };
+        const command: KvCommand = {
+          clientId: client.id,
+          requestId: pending.requestId,
+          input: pending.input,
+        };
         const result = raw.propose(encodeCommand(command));
         if (result.ok) {
           this.accepted(client, pending, result.value.lastIndex);
@@ -175,11 +186,20 @@ export class Workload {
   }
 
   /** A command was applied on `node`. */
-  onApplied(node: SimNode, index: number, command: KvCommand | null, output: KvOutput | null): void {
+  onApplied(
+    node: SimNode,
+    index: number,
+    command: KvCommand | null,
+    output: KvOutput | null,
+  ): void {
     for (const client of this.clients) {
       const pending = client.pending;
       if (pending === null || pending.path !== 'log' || pending.node !== node.id) continue;
-      if (command !== null && command.clientId === client.id && command.requestId === pending.requestId) {
+      if (
+        command !== null &&
+        command.clientId === client.id &&
+        command.requestId === pending.requestId
+      ) {
         this.complete(client, pending, output ?? undefined);
       } else if (index === pending.index) {
         // Another entry took our index on the node that accepted us: ours was overwritten
@@ -195,9 +215,17 @@ export class Workload {
     const [clientText, requestText] = decoder.decode(readState.context).split(':');
     const client = this.clients[Number(clientText)];
     const pending = client?.pending;
-    if (client === undefined || pending == null || pending.requestId !== Number(requestText)) return;
+    if (client === undefined || pending == null || pending.requestId !== Number(requestText))
+      return;
     if (pending.node !== node.id || pending.input.kind !== 'read') return;
-    this.host.oracle.onReadServed(node.id, readState.viaLease, readState.index, pending.commitAtRequest);
+    this.host.oracle.onReadServed(
+      node.id,
+      readState.viaLease,
+      readState.index,
+      pending.commitAtRequest,
+    );
+    if (readState.viaLease) this.leaseReads++;
+    else this.readIndexReads++;
     this.complete(client, pending, { kind: 'read', value: node.kv.read(pending.input.key) });
   }
 

@@ -101,6 +101,7 @@ export function compareNumbers(a: DynamoNumber, b: DynamoNumber): number {
   if (signA !== signB) return signA - signB;
   if (signA === 0) return 0;
   const magnitude = compareMagnitudes(a, b);
+  if (magnitude === 0) return 0;
   return signA < 0 ? -magnitude : magnitude;
 }
 

@@ -151,6 +151,7 @@ export class Raft {
     this.reset(this.term);
     this.lead = this.id;
     this.role = 'leader';
+    this.ticksSinceLeaderContact = 0;
     const self = this.tracker.progress.get(this.id);
     if (self !== undefined) self.becomeReplicate();
     // Conf changes in the uncommitted tail may be pending: wait until they are applied.
@@ -268,7 +269,8 @@ export class Raft {
     if (m.term > this.term) {
       if (m.type === 'vote' || m.type === 'preVote') {
         const sticky =
-          this.config.checkQuorum && this.ticksSinceLeaderContact < this.config.electionTicks;
+          this.config.checkQuorum &&
+          (this.role === 'leader' || this.ticksSinceLeaderContact < this.config.electionTicks);
         // While a leader is (recently) heard from, campaigns are ignored without even
         // learning their term: a partitioned node cannot disrupt a healthy leader.
         if (sticky && !m.forceVote) return;
@@ -427,10 +429,9 @@ export class Raft {
   private restore(snapshot: Snapshot): boolean {
     const { index, term, confState } = snapshot.metadata;
     if (index <= this.log.committed) return false;
-    const member = [...confState.voters, ...confState.votersOutgoing, ...confState.learners]
-      .concat(confState.learnersNext)
-      .includes(this.id);
-    if (!member) return false;
+    // The snapshot may predate our own addition (e.g. the bootstrap snapshot sent to a
+    // new learner): we install it anyway and learn our membership from the conf-change
+    // entries that follow. A node outside the configuration never campaigns.
     if (this.log.matchTerm(index, term)) {
       // Our log already has the snapshot's last entry: just fast-forward the commit.
       this.log.commitTo(index);

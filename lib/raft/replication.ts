@@ -135,7 +135,8 @@ function handleAppendResponse(raft: Raft, m: RaftMessage): void {
   if (raft.maybeCommit()) {
     broadcastAppend(raft);
   } else if (wasPaused) {
-    maybeSendAppend(raft, m.from, false);
+    // The follower was waiting on us: send at least an empty append carrying the commit.
+    maybeSendAppend(raft, m.from, true);
   }
   while (maybeSendAppend(raft, m.from, false));
   if (m.from === raft.leadTransferee && pr.match === raft.log.lastIndex()) {

@@ -68,6 +68,12 @@ export class GroupLog {
   flushedThrough = 0;
   /** Payload bytes of the retained entries. */
   entryBytes = 0;
+  /**
+   * Replay only: entries up to this index were in deleted segments and the record compacting
+   * them has not been replayed yet (0 when there is no gap). A gap left at the end of replay
+   * means records were lost.
+   */
+  gapThrough = 0;
 
   constructor(readonly groupId: GroupId) {}
 
@@ -119,7 +125,7 @@ export class GroupLog {
    * Checks a whole update against the current state, as it would be after each earlier part,
    * so that an update is applied entirely or not at all.
    */
-  checkUpdate(update: GroupUpdate): WalResult<void> {
+  checkUpdate(update: GroupUpdate, allowGap = false): WalResult<void> {
     let baseIndex = this.baseIndex;
     let lastIndex = this.lastIndex();
     let termAt = (index: number): number | undefined => {
@@ -141,7 +147,7 @@ export class GroupLog {
       if (!shape.ok) return shape;
       const kept = update.entries.filter((entry) => entry.index > baseIndex);
       const first = kept[0];
-      if (first !== undefined) {
+      if (first !== undefined && !(allowGap && first.index > lastIndex + 1)) {
         if (first.index > lastIndex + 1) {
           return walError(
             'invalid-argument',
@@ -171,6 +177,7 @@ export class GroupLog {
   /** Replaces the log with a received snapshot. */
   applySnapshot(snapshot: LogSnapshot): void {
     this.snapshot = snapshot;
+    this.gapThrough = 0;
     this.baseIndex = snapshot.index;
     this.baseTerm = snapshot.term;
     this.entries = [];
@@ -182,6 +189,15 @@ export class GroupLog {
     const kept = entries.filter((entry) => entry.index > this.baseIndex);
     const first = kept[0];
     if (first === undefined) return;
+    if (first.index > this.lastIndex() + 1) {
+      // Replay only (checked away for live writes): the missing entries were deleted with
+      // their segment; a compaction replayed later must cover them.
+      this.gapThrough = first.index - 1;
+      this.baseIndex = first.index - 1;
+      this.baseTerm = 0;
+      this.entries = [];
+      this.entryBytes = 0;
+    }
     const removed = this.entries.splice(first.index - this.baseIndex - 1);
     for (const entry of removed) this.entryBytes -= entry.data.length;
     for (const entry of kept) {
@@ -224,6 +240,8 @@ export class GroupLog {
 
   /** Discards entries up to and including `baseIndex`. */
   applyCompact(baseIndex: number, baseTerm: number): void {
+    if (baseIndex >= this.gapThrough) this.gapThrough = 0;
+    if (baseIndex === this.baseIndex) this.baseTerm = baseTerm;
     if (baseIndex <= this.baseIndex) return;
     const dropped = this.entries.splice(
       0,
@@ -256,9 +274,11 @@ export class GroupLog {
       this.baseTerm = checkpoint.baseTerm;
       this.entries = [];
       this.entryBytes = 0;
+      this.gapThrough = 0;
       return true;
     }
-    if (checkpoint.baseIndex < this.baseIndex) return false;
+    // Behind a replay gap the checkpoint may predate the compaction that closes it.
+    if (checkpoint.baseIndex < this.baseIndex) return this.gapThrough > 0;
     this.applyCompact(checkpoint.baseIndex, checkpoint.baseTerm);
     return true;
   }

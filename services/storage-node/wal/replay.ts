@@ -30,8 +30,6 @@ export interface SegmentInfo {
   size: number;
   /** The highest entry index each group wrote into this segment. */
   readonly maxEntryIndex: Map<GroupId, number>;
-  /** The base index each group's checkpoint at the start of this segment restated. */
-  readonly checkpointBase: Map<GroupId, number>;
 }
 
 /** The outcome of replaying all segments. */
@@ -169,7 +167,7 @@ function applyRecord(group: GroupLog, kind: number, body: Uint8Array, info: Segm
   switch (kind) {
     case RecordKind.entries: {
       const entries = decodeEntries(body);
-      if (!group.checkUpdate({ entries }).ok) return false;
+      if (!group.checkUpdate({ entries }, true).ok) return false;
       group.applyEntries(entries);
       const last = entries.at(-1);
       if (last !== undefined)
@@ -199,7 +197,6 @@ function applyRecord(group: GroupLog, kind: number, body: Uint8Array, info: Segm
     }
     case RecordKind.checkpoint: {
       const checkpoint = decodeCheckpoint(body);
-      info.checkpointBase.set(group.groupId, checkpoint.baseIndex);
       return group.applyCheckpoint(checkpoint);
     }
     default:
@@ -225,7 +222,6 @@ export class LogReplay {
       path: segment.path,
       size: segment.bytes.length,
       maxEntryIndex: new Map(),
-      checkpointBase: new Map(),
     };
     this.infos.push(info);
     const before = this.replayer.unattributed.length;
@@ -246,6 +242,19 @@ export class LogReplay {
 
   /** The recovered state. */
   finish(): ReplayResult {
+    for (const group of [...this.replayer.groups.values()]) {
+      if (group.gapThrough > 0) {
+        const location = this.replayer.unattributed.at(-1) ?? {
+          file: this.infos[0]!.path,
+          offset: 0,
+        };
+        this.replayer.corrupt(
+          group.groupId,
+          location,
+          `entries through ${group.gapThrough} missing`,
+        );
+      }
+    }
     return {
       groups: this.replayer.groups,
       corrupted: this.replayer.corrupted,

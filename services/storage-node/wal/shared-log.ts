@@ -95,7 +95,17 @@ export type GroupLogView = Pick<
   | 'flushedThrough'
 >;
 
-type QueueItem = { readonly frame: Uint8Array } | { readonly roll: SegmentInfo };
+/**
+ * What a record does to its group's base once it is durable: the new base (entries up to it are
+ * no longer needed) or `removed`. The deletion rule only trusts synced bases.
+ */
+interface BaseEffect {
+  readonly groupId: GroupId;
+  readonly base: number | 'removed';
+}
+
+type QueueItem =
+  { readonly frame: Uint8Array; readonly effect?: BaseEffect } | { readonly roll: SegmentInfo };
 
 interface Limits {
   segmentBytesMax: number;
@@ -131,6 +141,8 @@ export class SharedLog {
   private writingSegment: SegmentInfo;
   /** Unknown groups the host removed, which are no longer suspect. */
   private readonly clearedGroups: Set<GroupId>;
+  /** Each live group's base as of the records already synced. */
+  private readonly syncedBases = new Map<GroupId, number>();
 
   /** @internal Use {@link openSharedLog}. */
   constructor(
@@ -155,6 +167,7 @@ export class SharedLog {
     this.durableSegments = this.segments.length;
     this.writingSegment = this.segments.at(-1)!;
     this.clearedGroups = recovered.clearedGroups;
+    for (const group of this.groups.values()) this.syncedBases.set(group.groupId, group.baseIndex);
     for (const group of this.groups.values()) this.retainedBytes += group.entryBytes;
     this.statistics = {
       syncs: 0,
@@ -228,7 +241,8 @@ export class SharedLog {
     const admitted = this.admit(bodies, addedBytes);
     if (!admitted.ok) return admitted;
     for (const [kind, body] of bodies) {
-      this.queueRecord(group, kind, body);
+      const base = kind === RecordKind.snapshotApplied ? snapshot!.index : group.baseIndex;
+      this.queueRecord(group, kind, body, kind === RecordKind.hardState ? undefined : base);
       const before = group.entryBytes;
       if (kind === RecordKind.snapshotApplied) group.applySnapshot(snapshot!);
       if (kind === RecordKind.entries) group.applyEntries(update.entries!.map(copyEntry));
@@ -280,7 +294,7 @@ export class SharedLog {
     const body = encodeCompact(throughIndex, term.value);
     const admitted = this.admit([[RecordKind.compact, body]], 0);
     if (!admitted.ok) return admitted;
-    this.queueRecord(group, RecordKind.compact, body);
+    this.queueRecord(group, RecordKind.compact, body, throughIndex);
     const before = group.entryBytes;
     group.applyCompact(throughIndex, term.value);
     this.retainedBytes += group.entryBytes - before;
@@ -295,7 +309,7 @@ export class SharedLog {
     const admitted = this.admit([[RecordKind.removeGroup, new Uint8Array()]], 0);
     if (!admitted.ok) return admitted;
     if (group !== undefined && group.sequence > 0) {
-      this.queueRecord(group, RecordKind.removeGroup, new Uint8Array());
+      this.queueRecord(group, RecordKind.removeGroup, new Uint8Array(), 'removed');
       this.retainedBytes -= group.entryBytes;
     } else if (this.corrupted.has(groupId)) {
       this.queueRecord(new GroupLog(groupId), RecordKind.removeGroup, new Uint8Array());
@@ -390,16 +404,22 @@ export class SharedLog {
   }
 
   /** Frames one record for `group` (rolling the segment first when it would overflow). */
-  private queueRecord(group: GroupLog, kind: RecordKindNumber, body: Uint8Array): void {
+  private queueRecord(
+    group: GroupLog,
+    kind: RecordKindNumber,
+    body: Uint8Array,
+    base?: number | 'removed',
+  ): void {
     const frameBytes = frameHeaderBytes + body.length;
     if (this.segmentBytes + frameBytes > this.limits.segmentBytesMax && this.segmentHasRecords())
       this.roll();
     group.sequence++;
-    this.push(encodeFrame(kind, group.groupId, group.sequence, body));
+    const effect = base === undefined ? undefined : { groupId: group.groupId, base };
+    this.push(encodeFrame(kind, group.groupId, group.sequence, body), effect);
   }
 
-  private push(frame: Uint8Array): void {
-    this.queue.push({ frame });
+  private push(frame: Uint8Array, effect?: BaseEffect): void {
+    this.queue.push(effect === undefined ? { frame } : { frame, effect });
     this.queuedRecords++;
     this.queuedBytes += frame.length;
     this.segmentBytes += frame.length;
@@ -419,7 +439,6 @@ export class SharedLog {
       path: join(this.directory, segmentName(this.segments.at(-1)!.sequence + 1)),
       size: 0,
       maxEntryIndex: new Map(),
-      checkpointBase: new Map(),
     };
     this.segments.push(info);
     this.queue.push({ roll: info });
@@ -428,7 +447,6 @@ export class SharedLog {
       if (group.sequence === 0) continue;
       const body = encodeCheckpoint(group.checkpoint());
       this.push(encodeFrame(RecordKind.checkpoint, group.groupId, group.sequence, body));
-      info.checkpointBase.set(group.groupId, group.baseIndex);
     }
     this.checkpointEnd = this.segmentBytes;
   }
@@ -491,11 +509,23 @@ export class SharedLog {
         this.durableSegments = this.segments.indexOf(this.writingSegment) + 1;
       }
       this.statistics.writeBatches++;
+      for (const item of items) {
+        if ('frame' in item && item.effect !== undefined) this.applyEffect(item.effect);
+      }
       return walOk(undefined);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return walError('io', `log write failed: ${message}; the log refuses further writes`);
     }
+  }
+
+  private applyEffect(effect: BaseEffect): void {
+    if (effect.base === 'removed') {
+      this.syncedBases.delete(effect.groupId);
+      return;
+    }
+    const previous = this.syncedBases.get(effect.groupId) ?? 0;
+    this.syncedBases.set(effect.groupId, Math.max(previous, effect.base));
   }
 
   private async writeChunks(chunks: readonly Uint8Array[]): Promise<void> {
@@ -521,7 +551,8 @@ export class SharedLog {
    */
   private async deleteObsoleteSegments(): Promise<void> {
     if (this.corrupted.size > 0) return;
-    const deletable = countDeletableSegments(this.segments, this.durableSegments);
+    const writingOrdinal = this.segments.indexOf(this.writingSegment);
+    const deletable = countDeletableSegments(this.segments, writingOrdinal, this.syncedBases);
     if (deletable === 0) return;
     const doomed = this.segments.splice(0, deletable);
     this.durableSegments -= deletable;
@@ -537,31 +568,24 @@ export class SharedLog {
 }
 
 /**
- * How many of the oldest segments may go: the largest k (below the newest durable segment)
- * such that segment k's checkpoint restates, for every group with entries in segments before
- * k, a base at or past the highest of those entries. A group missing from the checkpoint was
- * removed, so its old entries are garbage.
+ * How many of the oldest segments may go: the longest prefix, short of the segment being
+ * written, whose entries every live group has durably compacted past (its synced base is at or
+ * beyond each of them). Groups without a synced base were removed: their entries are garbage.
+ * Replay from the first kept segment starts at its checkpoints, and the later compaction
+ * records close the gap the deleted entries leave.
  */
 export function countDeletableSegments(
   segments: readonly SegmentInfo[],
-  durableSegments: number,
+  writingOrdinal: number,
+  syncedBases: ReadonlyMap<GroupId, number>,
 ): number {
-  const highest = new Map<GroupId, number>();
   let deletable = 0;
-  for (let k = 1; k < Math.min(segments.length, durableSegments); k++) {
-    for (const [groupId, index] of segments[k - 1]!.maxEntryIndex) {
-      highest.set(groupId, Math.max(highest.get(groupId) ?? 0, index));
+  while (deletable < writingOrdinal) {
+    for (const [groupId, index] of segments[deletable]!.maxEntryIndex) {
+      const base = syncedBases.get(groupId);
+      if (base !== undefined && base < index) return deletable;
     }
-    const checkpoint = segments[k]!.checkpointBase;
-    let covered = true;
-    for (const [groupId, index] of highest) {
-      const base = checkpoint.get(groupId);
-      if (base !== undefined && base < index) {
-        covered = false;
-        break;
-      }
-    }
-    if (covered) deletable = k;
+    deletable++;
   }
   return deletable;
 }
@@ -617,7 +641,6 @@ async function recoverAndOpen(
       path,
       size: 0,
       maxEntryIndex: new Map(),
-      checkpointBase: new Map(),
     });
   }
   const current = segments.at(-1)!;

@@ -8,8 +8,9 @@ import type { FrameHeader } from './codec.js';
 import { defaultWalIo, listSegments } from './segment-files.js';
 import type { WalIo } from './segment-files.js';
 import { scanSegment } from './segment-scan.js';
-import { openSharedLog } from './shared-log.js';
-import type { RecoveryReport, SharedLog, SharedLogOptions } from './shared-log.js';
+import { openSharedLog } from './open-shared-log.js';
+import type { RecoveryReport, SharedLogOptions } from './open-shared-log.js';
+import type { SharedLog } from './shared-log.js';
 import type { LogEntry, WalResult } from './types.js';
 
 /** Unwraps a result or fails the test with the typed error. */

@@ -91,6 +91,9 @@ export function createDynaliteLauncher(name = 'dynalite', startupTimeoutMs = 20_
         `const server = require(${JSON.stringify(modulePath)})({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });`,
         `server.listen(0, '127.0.0.1', () => console.log('DYNALITE_PORT=' + server.address().port));`,
         `process.on('SIGTERM', () => server.close(() => process.exit(0)));`,
+        // If the benchmark dies without stopping it, dynalite must not outlive it.
+        `const parent = process.ppid;`,
+        `setInterval(() => { try { process.kill(parent, 0); } catch { process.exit(0); } }, 1000).unref();`,
       ].join('\n');
       const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
       const output = keepOutput(child);

@@ -78,7 +78,11 @@ function writeOutputs(
 
 const stamp = (): string => new Date().toISOString().replace(/[:.]/g, '-');
 
-async function runSingle(options: BenchOptions, observe: PhaseObserver): Promise<number> {
+async function runSingle(
+  options: BenchOptions,
+  observe: PhaseObserver,
+  signal: AbortSignal,
+): Promise<number> {
   const launcher = launcherFor(options.target, options, options.target);
   const launched = await launcher.start();
   if (!launched.ok) {
@@ -86,7 +90,7 @@ async function runSingle(options: BenchOptions, observe: PhaseObserver): Promise
     return 1;
   }
   try {
-    const session = await runSession(options, launched.target, observe);
+    const session = await runSession(options, launched.target, observe, signal);
     if (!session.ok) {
       console.error(`bench: ${session.message}`);
       return 1;
@@ -100,7 +104,11 @@ async function runSingle(options: BenchOptions, observe: PhaseObserver): Promise
   }
 }
 
-async function runComparison(options: BenchOptions, observe: PhaseObserver): Promise<number> {
+async function runComparison(
+  options: BenchOptions,
+  observe: PhaseObserver,
+  signal: AbortSignal,
+): Promise<number> {
   const launchers = options.targets.map((kind, index) =>
     launcherFor(
       kind,
@@ -108,7 +116,7 @@ async function runComparison(options: BenchOptions, observe: PhaseObserver): Pro
       options.targets.indexOf(kind) === index ? kind : `${kind}#${index + 1}`,
     ),
   );
-  const compared = await runSideBySide(options, launchers, observe);
+  const compared = await runSideBySide(options, launchers, observe, signal);
   if (!compared.ok) {
     console.error(`bench: side by side failed: ${compared.message}`);
     return 1;
@@ -170,12 +178,24 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const progress = createProgress(parsed.options.progress);
+  // Ctrl-C ends the phase early; the report is still printed and every started target is
+  // stopped by the finally blocks (a second Ctrl-C exits at once).
+  const controller = new AbortController();
+  const interrupt = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    console.error('\nbench: interrupted, stopping');
+    controller.abort();
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
   try {
     return parsed.options.sideBySide
-      ? await runComparison(parsed.options, progress.observe)
-      : await runSingle(parsed.options, progress.observe);
+      ? await runComparison(parsed.options, progress.observe, controller.signal)
+      : await runSingle(parsed.options, progress.observe, controller.signal);
   } finally {
     progress.stop();
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
   }
 }
 

@@ -97,6 +97,7 @@ export async function loadPhase(
   client: DynamoClient,
   options: BenchOptions,
   observe?: PhaseObserver,
+  signal?: AbortSignal,
 ): Promise<PhaseReport> {
   const workload = effectiveWorkload(options);
   const values = createValueSource(createRandom(options.seed ^ 0x5eed));
@@ -119,6 +120,7 @@ export async function loadPhase(
       return response.ok ? { ok: true } : { ok: false, errorType: response.errorType };
     },
     onStart: (stats) => observe?.('load', stats, options.loadDurationMs),
+    signal,
   });
   return phaseReport('load', stats);
 }
@@ -130,6 +132,7 @@ export async function runWorkloadPhase(
   durationMs: number,
   seed: number,
   observe?: PhaseObserver,
+  signal?: AbortSignal,
 ): Promise<{ report: PhaseReport; stats: PhaseStats }> {
   const workload = effectiveWorkload(options);
   const random = createRandom(seed);
@@ -154,6 +157,7 @@ export async function runWorkloadPhase(
       return outcome;
     },
     onStart: (stats) => observe?.('run', stats, durationMs),
+    signal,
   });
   return { report: phaseReport('run', stats), stats };
 }
@@ -196,6 +200,7 @@ export async function runSession(
   options: BenchOptions,
   target: { name: string; endpoint: string },
   observe?: PhaseObserver,
+  signal?: AbortSignal,
 ): Promise<{ ok: true; result: BenchResult } | { ok: false; message: string }> {
   const client = openClient(options, target.endpoint);
   const startedAt = new Date().toISOString();
@@ -203,14 +208,15 @@ export async function runSession(
     const tableError = await ensureTable(client, options.table);
     if (tableError !== undefined) return { ok: false, message: `${target.name}: ${tableError}` };
     const phases: PhaseReport[] = [];
-    if (options.phases !== 'run') phases.push(await loadPhase(client, options, observe));
-    if (options.phases !== 'load') {
+    if (options.phases !== 'run') phases.push(await loadPhase(client, options, observe, signal));
+    if (options.phases !== 'load' && signal?.aborted !== true) {
       const run = await runWorkloadPhase(
         client,
         options,
         options.durationMs,
         options.seed,
         observe,
+        signal,
       );
       phases.push(run.report);
     }

@@ -10,6 +10,7 @@ import type { LatencyReport, PhaseReport } from './report.js';
 import type { PhaseStats } from './runner.js';
 import { ensureTable, loadPhase, openClient, runWorkloadPhase } from './session.js';
 import type { PhaseObserver } from './session.js';
+import { OPERATION_KINDS } from './workloads.js';
 import type { OperationKind } from './workloads.js';
 
 /** One slot of the plan: which target runs in which round. */
@@ -68,7 +69,9 @@ export function addRound(totals: TargetTotals, stats: PhaseStats, report: PhaseR
 /** Per-kind latency figures over all rounds of a target. */
 export function mergedLatency(totals: TargetTotals): Record<string, LatencyReport> {
   const merged: Record<string, LatencyReport> = {};
-  for (const [kind, stats] of totals.byKind) {
+  for (const kind of OPERATION_KINDS) {
+    const stats = totals.byKind.get(kind);
+    if (stats === undefined) continue;
     merged[kind] = latencyReport(stats.histogram, stats.operations, stats.errors, totals.elapsedMs);
   }
   return merged;
@@ -151,6 +154,7 @@ export async function runSideBySide(
   options: BenchOptions,
   launchers: readonly Launcher[],
   observe?: PhaseObserver,
+  signal?: AbortSignal,
 ): Promise<{ ok: true; outcome: SideBySideOutcome } | { ok: false; message: string }> {
   const running: RunningTarget[] = [];
   try {
@@ -166,13 +170,15 @@ export async function runSideBySide(
         const tableError = await ensureTable(client, options.table);
         if (tableError !== undefined)
           return { ok: false, message: `${running[index]!.name}: ${tableError}` };
-        if (options.phases !== 'run') loads.push(await loadPhase(client, options, observe));
+        if (options.phases !== 'run') loads.push(await loadPhase(client, options, observe, signal));
       }
       const totals = running.map((target) => createTargetTotals(target.name));
       const roundMs = Math.max(1000, Math.floor(options.durationMs / options.rounds));
       for (const slot of alternationPlan(running.length, options.rounds)) {
+        if (signal?.aborted === true) break;
         const seed = options.seed + slot.round;
-        const run = await runWorkloadPhase(clients[slot.target]!, options, roundMs, seed, observe);
+        const client = clients[slot.target]!;
+        const run = await runWorkloadPhase(client, options, roundMs, seed, observe, signal);
         addRound(totals[slot.target]!, run.stats, run.report);
       }
       const endpoints = running.map((target) => target.endpoint);

@@ -128,6 +128,51 @@ test('side by side against two dynalites prints ratios and writes the result', a
   assert.ok(readdirSync(scratch).some((name) => name.endsWith('-b-side-by-side.svg')));
 });
 
+test('Ctrl-C ends the run early, prints the report and stops dynalite', async () => {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'bench/main.ts',
+      '--workload',
+      'c',
+      '--records',
+      '100',
+      '--concurrency',
+      '2',
+      '--duration-seconds',
+      '120',
+      '--out',
+      scratch,
+      '--no-svg',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const running = new Promise<void>((resolve) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      // The progress line of the run phase: the run is under way.
+      if (stderr.includes('[run]')) resolve();
+    });
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await Promise.race([running, exited]);
+  child.kill('SIGINT');
+  const code = await exited;
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /stopped: aborted/);
+  const endpoint = /against dynalite \((http:\/\/127\.0\.0\.1:\d+)\)/.exec(stdout)?.[1];
+  assert.ok(endpoint !== undefined, stdout);
+  const client = createDynamoClient({ endpoint, connections: 1, requestTimeoutMs: 2000 });
+  const after = await client.send(tableRequest('DescribeTable', 'usertable'));
+  await client.close();
+  assert.equal(after.ok || after.errorType, 'ECONNREFUSED', 'dynalite still answers');
+});
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

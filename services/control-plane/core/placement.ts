@@ -275,28 +275,45 @@ function planRebalance(
   propose: (move: PlannedMove) => void,
 ): void {
   const nodes = placeableNodes(state);
-  // Each round moves one replica from the fullest to the emptiest node; the bound keeps a
-  // pathological state from looping even if no move ever becomes possible.
+  // Each round moves one replica from a fuller to an emptier node whose counts differ by more
+  // than the tolerated spread, trying the fullest sources and emptiest targets first. Zone
+  // rules can forbid the extreme pair (every partition on the fullest node may already have a
+  // replica in the emptiest node's zone), so other pairs are tried before giving up. Every
+  // accepted move lowers the sum of squared counts, so repeated planning reaches a fixed point.
   for (let round = 0; round < config.movesInFlightMax && !budget.exhausted; round += 1) {
-    const ordered = [...nodes].sort(
-      (a, b) =>
-        (counts.get(a.nodeId) ?? 0) - (counts.get(b.nodeId) ?? 0) || (a.nodeId < b.nodeId ? -1 : 1),
-    );
-    const emptiest = ordered[0];
-    const fullest = ordered[ordered.length - 1];
-    if (emptiest === undefined || fullest === undefined) return;
-    const spread = (counts.get(fullest.nodeId) ?? 0) - (counts.get(emptiest.nodeId) ?? 0);
-    if (spread <= config.replicaSpreadMax) return;
-    if (!budget.allows(state, emptiest.nodeId, fullest.nodeId)) return;
-    const partition = pickRebalanceCandidate(state, fullest, emptiest, touched);
-    if (partition === undefined) return;
-    propose({
-      partitionId: partition.partitionId,
-      fromNodeId: fullest.nodeId,
-      toNodeId: emptiest.nodeId,
-      reason: 'rebalance',
-    });
+    const move = findRebalanceMove(state, config, budget, counts, touched, nodes);
+    if (move === null) return;
+    propose(move);
   }
+}
+
+function findRebalanceMove(
+  state: ControlState,
+  config: ControlConfig,
+  budget: MoveBudget,
+  counts: ReadonlyMap<string, number>,
+  touched: ReadonlySet<string>,
+  nodes: readonly NodeRecord[],
+): PlannedMove | null {
+  const count = (node: NodeRecord) => counts.get(node.nodeId) ?? 0;
+  const ascending = [...nodes].sort(
+    (a, b) => count(a) - count(b) || (a.nodeId < b.nodeId ? -1 : 1),
+  );
+  for (const from of [...ascending].reverse()) {
+    for (const to of ascending) {
+      if (count(from) - count(to) <= config.replicaSpreadMax) break;
+      if (!budget.allows(state, to.nodeId, from.nodeId)) continue;
+      const partition = pickRebalanceCandidate(state, from, to, touched);
+      if (partition === undefined) continue;
+      return {
+        partitionId: partition.partitionId,
+        fromNodeId: from.nodeId,
+        toNodeId: to.nodeId,
+        reason: 'rebalance',
+      };
+    }
+  }
+  return null;
 }
 
 /**

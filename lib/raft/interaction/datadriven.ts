@@ -36,7 +36,8 @@ export function parseDataDriven(text: string): DataDrivenCase[] {
     const commandLine = i + 1;
     const command = line.trim();
     i++;
-    if (lines[i] !== '----') throw new Error(`datadriven: line ${commandLine}: expected ---- after the command`);
+    if (lines[i] !== '----')
+      throw new Error(`datadriven: line ${commandLine}: expected ---- after the command`);
     i++;
     const output: string[] = [];
     while (i < lines.length && (lines[i] as string) !== '') {
@@ -50,7 +51,10 @@ export function parseDataDriven(text: string): DataDrivenCase[] {
 }
 
 /** Renders cases back into a file, with `actual` outputs in place of the expected ones. */
-export function renderDataDriven(cases: readonly DataDrivenCase[], actual: readonly string[]): string {
+export function renderDataDriven(
+  cases: readonly DataDrivenCase[],
+  actual: readonly string[],
+): string {
   const parts: string[] = [];
   cases.forEach((testCase, index) => {
     const preamble = testCase.preamble.filter((line, position) => position > 0 || line !== '');

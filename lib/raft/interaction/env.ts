@@ -49,22 +49,35 @@ export class InteractionEnv {
         }
         break;
       case 'propose':
-        lines.push(resultText(this.node(positional[0]).propose(encoder.encode(positional[1] ?? ''))));
+        lines.push(
+          resultText(this.node(positional[0]).propose(encoder.encode(positional[1] ?? ''))),
+        );
         break;
       case 'propose-conf-change':
-        lines.push(resultText(this.node(positional[0]).proposeConfChange(parseConfChange(positional.slice(1), options))));
+        lines.push(
+          resultText(
+            this.node(positional[0]).proposeConfChange(
+              parseConfChange(positional.slice(1), options),
+            ),
+          ),
+        );
         break;
       case 'transfer-leadership':
-        lines.push(resultText(this.node(options.get('from')).transferLeadership(options.get('to') ?? '')));
+        lines.push(
+          resultText(this.node(options.get('from')).transferLeadership(options.get('to') ?? '')),
+        );
         break;
       case 'read-index':
-        lines.push(resultText(this.node(positional[0]).readIndex(encoder.encode(positional[1] ?? ''))));
+        lines.push(
+          resultText(this.node(positional[0]).readIndex(encoder.encode(positional[1] ?? ''))),
+        );
         break;
       case 'process-ready':
         for (const id of this.ids(positional)) lines.push(...this.processReady(id));
         break;
       case 'deliver-msgs':
-        for (const id of this.ids(positional)) lines.push(...this.deliver(id, options.get('drop') === 'true'));
+        for (const id of this.ids(positional))
+          lines.push(...this.deliver(id, options.get('drop') === 'true'));
         break;
       case 'stabilize':
         lines.push(...this.stabilize(this.ids(positional)));
@@ -244,7 +257,11 @@ export class InteractionEnv {
   private compact(id: string, index: number): string {
     const node = this.nodes.get(id);
     if (node === undefined) throw new Error(`interaction: no node ${id}`);
-    const created = node.storage.createSnapshot(index, node.confState, encoder.encode(`state@${index}`));
+    const created = node.storage.createSnapshot(
+      index,
+      node.confState,
+      encoder.encode(`state@${index}`),
+    );
     if (typeof created === 'string') return `snapshot failed: ${created}`;
     node.storage.compact(index);
     return `snapshot ${index}/${created.metadata.term}; first index now ${node.storage.firstIndex()}`;
@@ -255,7 +272,10 @@ export class InteractionEnv {
     if (node?.raw == null) return `${id}: down`;
     const s = node.raw.status();
     const progress = Object.entries(s.progress)
-      .map(([peer, p]) => `${peer}:${p.state}${p.isLearner ? '(learner)' : ''} match=${p.match} next=${p.next}`)
+      .map(
+        ([peer, p]) =>
+          `${peer}:${p.state}${p.isLearner ? '(learner)' : ''} match=${p.match} next=${p.next}`,
+      )
       .join(', ');
     return (
       `${id}: ${s.role} term=${s.term} lead=${s.leader || '-'} commit=${s.commit} applied=${s.applied}` +

@@ -10,7 +10,9 @@ const decoder = new TextDecoder();
 export function formatEntry(entry: Entry): string {
   if (entry.type === 'confChange') {
     const change = decodeConfChange(entry.data);
-    const parts = change.changes.map((c) => `${c.type === 'addVoter' ? 'v' : c.type === 'addLearner' ? 'l' : 'r'}${c.nodeId}`);
+    const parts = change.changes.map(
+      (c) => `${c.type === 'addVoter' ? 'v' : c.type === 'addLearner' ? 'l' : 'r'}${c.nodeId}`,
+    );
     const transition = change.transition === 'explicit' ? ' explicit' : '';
     return `${entry.index}/${entry.term} confChange [${parts.join(' ')}]${transition}`;
   }
@@ -54,7 +56,8 @@ export function formatConfState(confState: ConfState | undefined): string {
   let text = `voters=(${confState.voters.join(' ')})`;
   if (confState.votersOutgoing.length > 0) text += `&&(${confState.votersOutgoing.join(' ')})`;
   if (confState.learners.length > 0) text += ` learners=(${confState.learners.join(' ')})`;
-  if (confState.learnersNext.length > 0) text += ` learners_next=(${confState.learnersNext.join(' ')})`;
+  if (confState.learnersNext.length > 0)
+    text += ` learners_next=(${confState.learnersNext.join(' ')})`;
   if (confState.autoLeave) text += ' autoleave';
   return text;
 }
@@ -71,7 +74,9 @@ export function formatReady(id: string, ready: Ready): string[] {
   }
   if (ready.snapshot !== null) {
     const metadata = ready.snapshot.metadata;
-    lines.push(`  Snapshot ${metadata.index}/${metadata.term} ${formatConfState(metadata.confState)}`);
+    lines.push(
+      `  Snapshot ${metadata.index}/${metadata.term} ${formatConfState(metadata.confState)}`,
+    );
   }
   if (ready.entries.length > 0) {
     lines.push('  Entries:');
@@ -87,7 +92,9 @@ export function formatReady(id: string, ready: Ready): string[] {
   }
   for (const readState of ready.readStates) {
     const how = readState.viaLease ? 'lease' : 'round';
-    lines.push(`  ReadState index=${readState.index} context=${decoder.decode(readState.context)} via=${how}`);
+    lines.push(
+      `  ReadState index=${readState.index} context=${decoder.decode(readState.context)} via=${how}`,
+    );
   }
   return lines;
 }

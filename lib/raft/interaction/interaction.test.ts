@@ -15,7 +15,9 @@ import { InteractionEnv } from './env.js';
 const testdata = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'testdata');
 const rewrite = process.env.RAFT_REWRITE === '1';
 
-for (const file of readdirSync(testdata).filter((name) => name.endsWith('.txt')).sort()) {
+for (const file of readdirSync(testdata)
+  .filter((name) => name.endsWith('.txt'))
+  .sort()) {
   test(`interaction script ${file}`, () => {
     const path = join(testdata, file);
     const cases = parseDataDriven(readFileSync(path, 'utf8'));
@@ -33,7 +35,11 @@ for (const file of readdirSync(testdata).filter((name) => name.endsWith('.txt'))
       return;
     }
     cases.forEach((testCase, index) => {
-      assert.equal(actual[index], testCase.expected, `${file}:${testCase.line}: ${testCase.command}`);
+      assert.equal(
+        actual[index],
+        testCase.expected,
+        `${file}:${testCase.line}: ${testCase.command}`,
+      );
     });
   });
 }

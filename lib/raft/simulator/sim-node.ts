@@ -4,7 +4,7 @@
 // what the storage holds survives a restart.
 
 import type { UnsafeTestingKnobs } from '../config.js';
-import { MemoryStorage } from '../memory-storage.js';
+import type { MemoryStorage } from '../memory-storage.js';
 import { Xoshiro128 } from '../random.js';
 import { RawNode } from '../raw-node.js';
 import type { ConfState, Entry, NodeId, RaftMessage, ReadState, Role } from '../types.js';

@@ -179,18 +179,17 @@ class Simulation implements FaultHost {
   }
 
   private createNode(id: NodeId, storage: MemoryStorage): SimNode {
-    const simulation = this;
     const node = new SimNode(
       id,
       storage,
       {
         oracle: this.oracle,
-        send: (message) => simulation.send(message),
+        send: (message) => this.send(message),
         applied: (at, index, command, output) =>
-          simulation.workload.onApplied(at, index, command, output),
-        readReady: (at, readState) => simulation.workload.onReadReady(at, readState),
+          this.workload.onApplied(at, index, command, output),
+        readReady: (at, readState) => this.workload.onReadReady(at, readState),
         confChanged: () => {
-          simulation.membershipChanges++;
+          this.membershipChanges++;
         },
       },
       this.nodeOptions,

@@ -1,0 +1,148 @@
+// The durable Raft storage answers exactly like lib/raft's MemoryStorage, survives a restart,
+// and drives a real RawNode.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MemoryStorage, RawNode, Xoshiro128, bootstrapSnapshot } from '../../../lib/raft/index.js';
+import type { ConfState, Entry, LogStorage, WritableLogStorage } from '../../../lib/raft/index.js';
+import { DurableRaftStorage } from './raft-storage.js';
+import type { SharedLog } from './shared-log.js';
+import { openLog, unwrap, withDirectory } from './test-support.js';
+
+const members: ConfState = {
+  voters: ['n1', 'n2', 'n3'],
+  learners: [],
+  votersOutgoing: [],
+  learnersNext: [],
+  autoLeave: false,
+};
+
+function raftEntries(from: number, to: number, term: number): Entry[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => ({
+    index: from + i,
+    term,
+    type: i % 3 === 2 ? 'confChange' : 'normal',
+    data: new Uint8Array([from + i, term]),
+  }));
+}
+
+/** Everything a reader can observe, for comparing two storages. */
+function observe(storage: LogStorage): unknown {
+  const first = storage.firstIndex();
+  const last = storage.lastIndex();
+  const terms = [];
+  for (let index = first - 2; index <= last + 1; index++) terms.push(storage.term(index));
+  return {
+    initial: storage.initialState(),
+    first,
+    last,
+    terms,
+    all: storage.entries(first, last + 1, 1 << 20),
+    budgeted: storage.entries(first, last + 1, 3),
+    beforeFirst: storage.entries(first - 1, last + 1, 1 << 20),
+    snapshot: storage.snapshot(),
+  };
+}
+
+async function durable(log: SharedLog, group: number): Promise<DurableRaftStorage> {
+  const storage = unwrap(DurableRaftStorage.open(log, group));
+  unwrap(await storage.sync());
+  return storage;
+}
+
+test('durable storage answers like MemoryStorage through appends, overwrites, snapshots and compaction', () =>
+  withDirectory(async (directory) => {
+    const { log } = await openLog(directory);
+    const memory = MemoryStorage.bootstrap(members);
+    const disk = unwrap(DurableRaftStorage.bootstrap(log, 5, bootstrapSnapshot(members)));
+    unwrap(await disk.sync());
+    const steps: ((storage: WritableLogStorage) => void)[] = [
+      (s) => s.append(raftEntries(2, 8, 2)),
+      (s) => s.setHardState({ term: 2, vote: 'n2', commit: 5 }),
+      (s) => s.append(raftEntries(6, 9, 3)),
+      (s) => s.createSnapshot(6, members, new Uint8Array([42])),
+      (s) => s.compact(6),
+      (s) => s.append(raftEntries(10, 12, 3)),
+      (s) =>
+        s.applySnapshot({
+          metadata: { index: 20, term: 4, confState: members },
+          data: new Uint8Array([7]),
+        }),
+      (s) => s.append(raftEntries(21, 23, 4)),
+      (s) => s.setHardState({ term: 4, vote: 'n1', commit: 22 }),
+    ];
+    for (const [i, step] of steps.entries()) {
+      // The host reports its engine flushed before compacting; MemoryStorage needs no report.
+      unwrap(disk.reportFlushed(100));
+      step(memory);
+      step(disk);
+      unwrap(await disk.sync());
+      assert.deepEqual(observe(disk), observe(memory), `after step ${i}`);
+    }
+    await log.close();
+    const { log: reopened } = await openLog(directory);
+    assert.deepEqual(observe(await durable(reopened, 5)), observe(memory), 'after reopening');
+    await reopened.close();
+  }));
+
+test('errors met by queued writes come back from sync', () =>
+  withDirectory(async (directory) => {
+    const { log } = await openLog(directory);
+    const storage = unwrap(DurableRaftStorage.bootstrap(log, 1, bootstrapSnapshot(members)));
+    storage.append(raftEntries(5, 6, 1));
+    const result = await storage.sync();
+    assert.equal(result.ok ? 'ok' : result.error.code, 'invalid-argument');
+    unwrap(await storage.sync());
+    assert.equal(storage.lastIndex(), 1);
+    await log.close();
+  }));
+
+/** Runs Ready rounds until there is nothing left, persisting through the durable storage. */
+async function drain(node: RawNode, storage: DurableRaftStorage, applied: Entry[]): Promise<void> {
+  for (let round = 0; round < 100 && node.hasReady(); round++) {
+    const ready = node.ready();
+    unwrap(await storage.persistReady(ready));
+    applied.push(...ready.committedEntries.filter((entry) => entry.data.length > 0));
+    node.advance();
+  }
+}
+
+test('a single-member RawNode commits through the durable log and restarts from it', () =>
+  withDirectory(async (directory) => {
+    const solo: ConfState = { ...members, voters: ['n1'] };
+    const { log } = await openLog(directory);
+    const storage = unwrap(DurableRaftStorage.bootstrap(log, 9, bootstrapSnapshot(solo)));
+    unwrap(await storage.sync());
+    const config = { id: 'n1', random: new Xoshiro128(7), electionTicks: 10, heartbeatTicks: 1 };
+    const node = unwrap(wrap(RawNode.create({ ...config, storage })));
+    node.campaign();
+    const applied: Entry[] = [];
+    await drain(node, storage, applied);
+    for (const text of ['a', 'b', 'c']) unwrap(wrap(node.propose(new TextEncoder().encode(text))));
+    await drain(node, storage, applied);
+    assert.deepEqual(
+      applied.map((entry) => new TextDecoder().decode(entry.data)),
+      ['a', 'b', 'c'],
+    );
+    const lastIndex = storage.lastIndex();
+    await log.close();
+
+    const { log: reopened } = await openLog(directory);
+    const restored = await durable(reopened, 9);
+    assert.equal(restored.lastIndex(), lastIndex);
+    assert.equal(restored.initialState().hardState.commit, lastIndex);
+    const restarted = unwrap(
+      wrap(RawNode.create({ ...config, storage: restored, applied: lastIndex })),
+    );
+    assert.equal(restarted.status().commit, lastIndex);
+    await reopened.close();
+  }));
+
+/** Adapts lib/raft's Result to the log's result shape for `unwrap`. */
+function wrap<T, E>(result: { ok: true; value: T } | { ok: false; error: E }) {
+  return result.ok
+    ? { ok: true as const, value: result.value }
+    : {
+        ok: false as const,
+        error: { code: 'invalid-argument' as const, message: JSON.stringify(result.error) },
+      };
+}

@@ -173,9 +173,10 @@ function convertShape(shape: Shape, value: Json, depth: number): Json {
           throw new ShapeMismatch('Start of structure or map found where not expected');
         throw new ShapeMismatch(shape.parameterized ? sunCastMessage : 'Unexpected field type');
       }
-      return value.map((member) =>
-        member == null ? member : convertShape(shape.member, member, depth + 1),
-      );
+      // Null members are dropped, as null structure members are: later stages never see them.
+      return value
+        .filter((member) => member != null)
+        .map((member) => convertShape(shape.member, member, depth + 1));
     case 'map': {
       if (!isObject(value)) {
         if (Array.isArray(value)) {
@@ -188,7 +189,7 @@ function convertShape(shape: Shape, value: Json, depth: number): Json {
       const converted: Record<string, Json> = Object.create(null) as Record<string, Json>;
       for (const key of Object.keys(value)) {
         const member = value[key];
-        converted[key] = member == null ? member : convertShape(shape.value, member, depth + 1);
+        if (member != null) converted[key] = convertShape(shape.value, member, depth + 1);
       }
       return converted;
     }

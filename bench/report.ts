@@ -28,6 +28,11 @@ export interface PhaseReport {
   readonly byOperation: Partial<Record<OperationKind, LatencyReport>>;
   readonly errorsByType: Record<string, number>;
   readonly timeline: readonly TimelineSample[];
+  /**
+   * CPU time the load generator itself used during the phase, when measured: near 1000 ms
+   * per second of phase means the generator saturated a core and the figures measure it.
+   */
+  readonly clientCpuMs?: number;
 }
 
 /** The whole JSON result file of one run. */
@@ -68,7 +73,11 @@ export function latencyReport(
 }
 
 /** Summarises a finished phase. */
-export function phaseReport(phase: 'load' | 'run', stats: PhaseStats): PhaseReport {
+export function phaseReport(
+  phase: 'load' | 'run',
+  stats: PhaseStats,
+  clientCpuMs?: number,
+): PhaseReport {
   const byOperation: Partial<Record<OperationKind, LatencyReport>> = {};
   for (const kind of OPERATION_KINDS) {
     const kindStats = stats.byKind.get(kind);
@@ -93,6 +102,7 @@ export function phaseReport(phase: 'load' | 'run', stats: PhaseStats): PhaseRepo
     byOperation,
     errorsByType: Object.fromEntries([...stats.errorsByType].sort(([a], [b]) => (a < b ? -1 : 1))),
     timeline: stats.timeline,
+    ...(clientCpuMs === undefined ? {} : { clientCpuMs: round(clientCpuMs, 1) }),
   };
 }
 
@@ -112,6 +122,13 @@ export function formatPhase(report: PhaseReport): string[] {
     lines.push(
       `  ${kind.padEnd(18)}${pad(row.operations, 9)}${pad(row.operationsPerSecond, 10)}${pad(row.p50Ms, 9)}` +
         `${pad(row.p95Ms, 9)}${pad(row.p99Ms, 9)}${pad(row.p999Ms, 10)}${pad(row.maxMs, 9)}${pad(row.errors, 8)}`,
+    );
+  }
+  if (report.clientCpuMs !== undefined && report.elapsedMs > 0 && report.operations > 0) {
+    const share = (report.clientCpuMs / report.elapsedMs) * 100;
+    const perOperationUs = (report.clientCpuMs * 1000) / report.operations;
+    lines.push(
+      `  load generator CPU: ${share.toFixed(0)}% of one core, ${perOperationUs.toFixed(0)} µs per operation`,
     );
   }
   const errorTypes = Object.entries(report.errorsByType);

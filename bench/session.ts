@@ -30,6 +30,12 @@ export const SYSTEM_CLOCK: RunnerClock = {
   },
 };
 
+/** CPU time (user + system) this process used since `before`, in milliseconds. */
+function cpuMsSince(before: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+}
+
 /** Lets the caller show progress while a phase runs. */
 export type PhaseObserver = (phase: 'load' | 'run', stats: PhaseStats, limitMs: number) => void;
 
@@ -102,6 +108,7 @@ export async function loadPhase(
   const workload = effectiveWorkload(options);
   const values = createValueSource(createRandom(options.seed ^ 0x5eed));
   let next = 0;
+  const cpuBefore = process.cpuUsage();
   const stats = await runPhase({
     limits: {
       concurrency: options.concurrency,
@@ -122,7 +129,7 @@ export async function loadPhase(
     onStart: (stats) => observe?.('load', stats, options.loadDurationMs),
     signal,
   });
-  return phaseReport('load', stats);
+  return phaseReport('load', stats, cpuMsSince(cpuBefore));
 }
 
 /** Runs the run phase of the workload for `durationMs` (or the operation limit). */
@@ -142,6 +149,7 @@ export async function runWorkloadPhase(
   );
   const planner = createOperationPlanner(workload, random, options.recordCount, expectedInserts);
   const values = createValueSource(createRandom(seed ^ 0x7a1e));
+  const cpuBefore = process.cpuUsage();
   const stats = await runPhase({
     limits: {
       concurrency: options.concurrency,
@@ -159,7 +167,7 @@ export async function runWorkloadPhase(
     onStart: (stats) => observe?.('run', stats, durationMs),
     signal,
   });
-  return { report: phaseReport('run', stats), stats };
+  return { report: phaseReport('run', stats, cpuMsSince(cpuBefore)), stats };
 }
 
 /** Opens a client for an endpoint with the options' signing settings. */

@@ -71,4 +71,7 @@ test('the phase table prints every operation and error type', () => {
   const lines = formatPhase(phase).join('\n');
   assert.match(lines, /read\s+10\s+10\s+1\.5/);
   assert.match(lines, /read: ThrottlingException: 2/);
+  assert.doesNotMatch(lines, /load generator CPU/);
+  const measured = formatPhase(phaseReport('run', stats(10, 1000, 1500), 250)).join('\n');
+  assert.match(measured, /load generator CPU: 25% of one core, 25000 µs per operation/);
 });

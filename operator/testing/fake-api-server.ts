@@ -474,6 +474,8 @@ export class FakeApiServer {
       response,
     };
     response.writeHead(200, { 'content-type': 'application/json' });
+    // Send the headers now: a client's watch() resolves only once it has them.
+    response.flushHeaders();
     const from = url.searchParams.get('resourceVersion');
     if (from === null || from === '' || from === '0') {
       for (const object of this.listPayload(type, namespace, url).items)

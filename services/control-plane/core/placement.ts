@@ -17,7 +17,7 @@ import type { ControlConfig } from './config.js';
 import { leaderCountsByNode, lookup, replicaCountsByNode } from './state.js';
 import type { ControlState, MoveReason, NodeRecord, PartitionRecord } from './state.js';
 
-/** The replicas chosen for one new partition; the first node is the initial leader hint. */
+/** The replicas chosen for one new partition; the preferred first leader is listed first. */
 export interface NewPartitionPlacement {
   readonly nodeIds: readonly string[];
   readonly leaderNodeId: string;
@@ -130,7 +130,9 @@ export function placeNewPartitions(
     )[0];
     if (leader === undefined) return fail('InsufficientNodes', 'no node could be chosen');
     leaderCounts.set(leader.nodeId, (leaderCounts.get(leader.nodeId) ?? 0) + 1);
-    placements.push({ nodeIds: chosen.map((node) => node.nodeId), leaderNodeId: leader.nodeId });
+    // The preferred leader goes first: a new group's first voter campaigns first (see README).
+    const ordered = [leader, ...chosen.filter((node) => node !== leader)];
+    placements.push({ nodeIds: ordered.map((node) => node.nodeId), leaderNodeId: leader.nodeId });
   }
   return ok(placements);
 }

@@ -19,6 +19,7 @@ import { planReconcile } from './reconcile.js';
 import { chooseSplitPoint } from './splits.js';
 import {
   createInitialState,
+  decodeState,
   encodeState,
   partitionsOfTable,
   replicaCountsByNode,
@@ -185,8 +186,12 @@ function randomEvent(world: World, prng: ReturnType<typeof createPrng>): void {
   } else if (roll < 50) {
     splitRandomPartition(world, prng);
   } else if (roll < 53) {
-    // The control-plane leader crashes: a new one starts with no soft state at all.
+    // The control-plane leader crashes: a new one starts with no soft state at all, from a
+    // state restored from a snapshot (whose key order differs from the applied state's).
     world.detector = new FailureDetector(config);
+    const restored = decodeState(encodeState(world.state));
+    assert.ok(restored.ok);
+    world.state = restored.value;
   }
 }
 

@@ -40,6 +40,9 @@ export function applyCreateTable(
   if (findTableByName(state, spec.value.tableName) !== undefined) {
     return rejectError(state, tableExistsError(spec.value.tableName));
   }
+  if (typeof command.tableId !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(command.tableId)) {
+    return rejectWith(state, 'MalformedCommand', 'tableId must be 1..64 letters, digits or dashes');
+  }
   if (lookup(state.tables, command.tableId) !== undefined) {
     return rejectWith(state, 'InternalServerError', `table id ${command.tableId} is taken`);
   }

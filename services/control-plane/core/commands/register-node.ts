@@ -22,6 +22,9 @@ export interface RegisterNodeCommand extends CommandBase {
 /** Node ids and addresses are short printable strings; a limit keeps the map small. */
 export const NODE_FIELD_LENGTH_MAX = 256;
 
+/** Node ids look like Kubernetes pod names or host names. */
+const nodeIdPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+
 /** Registered nodes, including decommissioned ones (a limit on the membership table). */
 export const NODE_COUNT_MAX = 10_000;
 
@@ -43,6 +46,13 @@ export function applyRegisterNode(
         `${name} must be 1..${NODE_FIELD_LENGTH_MAX} characters`,
       );
     }
+  }
+  if (!nodeIdPattern.test(command.nodeId)) {
+    return rejectWith(
+      state,
+      'MalformedCommand',
+      `node id ${JSON.stringify(command.nodeId)} must match ${nodeIdPattern}`,
+    );
   }
   const existing = lookup(state.nodes, command.nodeId);
   if (existing?.state === 'decommissioned') {

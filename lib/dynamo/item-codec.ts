@@ -2,7 +2,7 @@
 // attribute its UTF-8 name (varint length first) and a tagged value. Numbers use the key
 // encoding (about half a byte per digit); binaries are stored raw, never as base64.
 
-import type { AttributeValue, Item } from './attribute-value.js';
+import { utf8Length, type AttributeValue, type Item } from './attribute-value.js';
 import { DynamoError, fail, ok, type Result } from './errors.js';
 import { ByteReader, ByteWriter } from './key-encoding.js';
 
@@ -23,13 +23,11 @@ const enum Tag {
 /** The version byte leading every encoded item, so the format can evolve. */
 export const itemCodecVersion = 1;
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 function writeString(writer: ByteWriter, text: string): void {
-  const bytes = encoder.encode(text);
-  writer.varint(bytes.length);
-  writer.raw(bytes);
+  writer.varint(utf8Length(text));
+  writer.utf8(text);
 }
 
 function writeBytes(writer: ByteWriter, bytes: Uint8Array): void {

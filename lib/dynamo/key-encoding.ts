@@ -64,6 +64,13 @@ export class ByteWriter {
 
   /** Appends a string as UTF-8 with 0x00 escaped, then the 0x00 0x01 terminator. */
   escapedString(text: string): void {
+    this.utf8(text, true);
+    this.bytes[this.length++] = 0x00;
+    this.bytes[this.length++] = 0x01;
+  }
+
+  /** Appends a string as UTF-8 (lone surrogates become U+FFFD, as TextEncoder does). */
+  utf8(text: string, escapeZero = false): void {
     this.reserve(text.length * 3 + 2);
     const bytes = this.bytes;
     let at = this.length;
@@ -71,7 +78,7 @@ export class ByteWriter {
       let code = text.charCodeAt(index);
       if (code < 0x80) {
         bytes[at++] = code;
-        if (code === 0) bytes[at++] = 0xff;
+        if (code === 0 && escapeZero) bytes[at++] = 0xff;
         continue;
       }
       if (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length) {
@@ -86,7 +93,7 @@ export class ByteWriter {
           continue;
         }
       }
-      if (code >= 0xd800 && code <= 0xdfff) code = 0xfffd; // a lone surrogate, as TextEncoder does
+      if (code >= 0xd800 && code <= 0xdfff) code = 0xfffd;
       if (code < 0x800) {
         bytes[at++] = 0xc0 | (code >> 6);
         bytes[at++] = 0x80 | (code & 0x3f);
@@ -96,8 +103,6 @@ export class ByteWriter {
         bytes[at++] = 0x80 | (code & 0x3f);
       }
     }
-    bytes[at++] = 0x00;
-    bytes[at++] = 0x01;
     this.length = at;
   }
 
@@ -222,19 +227,25 @@ export function writeKeyValue(writer: ByteWriter, value: AttributeValue): void {
   else throw new TypeError(`key values are S, N or B, not ${value.type}`);
 }
 
+/**
+ * One scratch writer reused by the key encoders: encoding is synchronous, so sharing it is
+ * safe, and it saves an allocation per key on the hot path (one copy is made by `finish`).
+ */
+const scratch = new ByteWriter(4096);
+
 /** Encodes one key value so that byte order equals DynamoDB order. */
 export function encodeKeyValue(value: AttributeValue): Uint8Array {
-  const writer = new ByteWriter(value.type === 'S' ? value.value.length * 3 + 2 : 32);
-  writeKeyValue(writer, value);
-  return writer.finish();
+  scratch.length = 0;
+  writeKeyValue(scratch, value);
+  return scratch.finish();
 }
 
 /** Encodes a (partition, sort) key: partition key order first, then sort key order. */
 export function encodeCompositeKey(partition: AttributeValue, sort?: AttributeValue): Uint8Array {
-  const writer = new ByteWriter(64);
-  writeKeyValue(writer, partition);
-  if (sort !== undefined) writeKeyValue(writer, sort);
-  return writer.finish();
+  scratch.length = 0;
+  writeKeyValue(scratch, partition);
+  if (sort !== undefined) writeKeyValue(scratch, sort);
+  return scratch.finish();
 }
 
 /** Reads one key value of a known type. */

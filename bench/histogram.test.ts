@@ -80,3 +80,26 @@ test('an empty histogram reports zeros', () => {
   assert.equal(histogram.percentile(99), 0);
   assert.deepEqual(histogram.summary(), { count: 0, min: 0, max: 0, mean: 0 });
 });
+
+test('values around every power of two keep their precision and order', () => {
+  const histogram = createHistogram();
+  const values: number[] = [];
+  for (let k = 1; k <= 29; k += 1) {
+    for (const value of [2 ** k - 1, 2 ** k, 2 ** k + 1]) {
+      values.push(value);
+      histogram.record(value);
+    }
+  }
+  values.sort((a, b) => a - b);
+  let previous = 0;
+  for (let rank = 1; rank <= values.length; rank += 1) {
+    const reported = histogram.percentile((rank / values.length) * 100);
+    const exact = values[rank - 1]!;
+    assert.ok(
+      Math.abs(reported - exact) <= exact * 1e-3 + 1,
+      `rank ${rank}: ${reported} vs ${exact}`,
+    );
+    assert.ok(reported >= previous, 'percentiles never decrease');
+    previous = reported;
+  }
+});

@@ -30,6 +30,8 @@ export class InteractionEnv {
   /** Directed links that drop messages (`from>to`). */
   private readonly cut = new Set<string>();
   private seed = 1;
+  /** Every entry applied anywhere, by index: a mismatch is a State Machine Safety violation. */
+  private readonly appliedEntries = new Map<number, { text: string; node: string }>();
 
   /** Runs one command line and returns its output. */
   run(command: string): string {
@@ -144,6 +146,7 @@ export class InteractionEnv {
       checkQuorum: options.get('checkquorum') !== 'false',
       leaseReads: options.get('lease') !== 'false' && options.get('checkquorum') !== 'false',
       maxInflightMessages: Number(options.get('inflight') ?? '256'),
+      maxSizePerMessageBytes: Number(options.get('msgsize') ?? String(1024 * 1024)),
       unsafeTestingKnobs: knobs,
     });
     if (!created.ok) throw new Error(`interaction: ${created.error}`);
@@ -176,6 +179,14 @@ export class InteractionEnv {
     this.mailbox.push(...ready.messages);
     for (const entry of ready.committedEntries) {
       node.applied = entry.index;
+      const text = formatEntry(entry);
+      const earlier = this.appliedEntries.get(entry.index);
+      if (earlier === undefined) this.appliedEntries.set(entry.index, { text, node: id });
+      else if (earlier.text !== text) {
+        lines.push(
+          `  SAFETY VIOLATION: ${earlier.node} applied ${earlier.text}, ${id} applies ${text}`,
+        );
+      }
       if (entry.type !== 'confChange') continue;
       const result = raw.applyConfChange(decodeConfChange(entry.data));
       if (result.ok) {

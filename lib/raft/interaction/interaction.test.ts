@@ -30,6 +30,14 @@ for (const file of readdirSync(testdata)
         return `panic: ${error instanceof Error ? error.message : String(error)}`;
       }
     });
+    // Scripts named *-unsafe switch a safety rule off and must show the violation;
+    // every other script must be free of one.
+    const violated = actual.some((output) => output.includes('SAFETY VIOLATION'));
+    assert.equal(
+      violated,
+      file.includes('-unsafe'),
+      `${file}: safety violation expected = ${file.includes('-unsafe')}`,
+    );
     if (rewrite) {
       writeFileSync(path, renderDataDriven(cases, actual));
       return;

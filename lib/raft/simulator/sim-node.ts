@@ -35,6 +35,9 @@ export interface SimNodeOptions {
   snapshotEveryEntries: number;
   /** Entries kept behind a snapshot, so that slightly lagging followers avoid one. */
   entriesKeptAfterSnapshot: number;
+  /** Flow-control bounds, drawn per seed so small windows and messages get exercised. */
+  maxSizePerMessageBytes: number;
+  maxInflightMessages: number;
   knobs: UnsafeTestingKnobs;
 }
 
@@ -94,8 +97,8 @@ export class SimNode {
       ...(this.options.knobs.skipLeaseBoundCheck
         ? { leaseTicks: 3 * this.options.electionTicks }
         : {}),
-      maxSizePerMessageBytes: 4096,
-      maxInflightMessages: 8,
+      maxSizePerMessageBytes: this.options.maxSizePerMessageBytes,
+      maxInflightMessages: this.options.maxInflightMessages,
       unsafeTestingKnobs: this.options.knobs,
     });
     if (!created.ok) throw new Error(`sim: bad raft config: ${created.error}`);

@@ -59,6 +59,7 @@ type SimEvent =
   | { kind: 'timeout'; clientId: number; requestId: number }
   | { kind: 'fault' }
   | { kind: 'restart'; node: NodeId }
+  | { kind: 'crash'; node: NodeId }
   | { kind: 'heal' };
 
 /** Nominal tick length in simulator time units; node clocks run within the drift bound of it. */
@@ -86,6 +87,8 @@ class Simulation implements FaultHost {
   private readonly options: SimulationOptions;
   private readonly nodeOptions: SimNodeOptions;
   private readonly calmProfile: NetworkProfile;
+  /** Probability that a newly elected leader crashes shortly after (per seed). */
+  private readonly leaderCrashRate: number;
 
   constructor(options: SimulationOptions) {
     this.options = options;
@@ -107,12 +110,15 @@ class Simulation implements FaultHost {
       longDelayMax: 8 * TICK,
     };
     this.network = new Network(this.random, options.faults ? faulty : this.calmProfile);
+    this.leaderCrashRate = this.random.pick([0, 0, 0.3, 0.6]);
     this.nodeOptions = {
       electionTicks: 10,
       heartbeatTicks: 2,
       maxClockDriftRatio: DRIFT,
       snapshotEveryEntries: this.random.between(10, 40),
       entriesKeptAfterSnapshot: this.random.between(0, 5),
+      maxSizePerMessageBytes: this.random.pick([1, 100, 4096]),
+      maxInflightMessages: this.random.between(1, 8),
       knobs: options.knobs ?? {},
     };
     const conf = { ...emptyConfState(), voters: INITIAL_VOTERS };
@@ -283,6 +289,15 @@ class Simulation implements FaultHost {
           this.queue.push(this.time + this.random.between(5, 40) * TICK, { kind: 'fault' });
         }
         return;
+      case 'crash': {
+        const node = this.nodes.get(event.node) as SimNode;
+        if (node.up && this.inFaultPeriod()) {
+          node.crash();
+          this.log(`crash new leader ${node.id}`);
+          this.scheduleRestart(node, this.random.between(1, 30) * TICK);
+        }
+        return;
+      }
       case 'restart': {
         const node = this.nodes.get(event.node) as SimNode;
         if (!node.up) this.restart(node);
@@ -329,7 +344,18 @@ class Simulation implements FaultHost {
           (conf.votersOutgoing.length > 0 ? ` & [${conf.votersOutgoing.join(',')}]` : '') +
           ` applied ${status.applied} commit ${status.commit} last ${status.lastIndex}`,
       );
+      // Short-lived leaders that crash mid-replication are what Figure 8 is made of.
+      if (this.inFaultPeriod() && this.random.chance(this.leaderCrashRate)) {
+        this.queue.push(this.time + this.random.between(1, 3 * TICK), {
+          kind: 'crash',
+          node: node.id,
+        });
+      }
     }
+  }
+
+  private inFaultPeriod(): boolean {
+    return this.options.faults && this.time < this.options.steps * TICK * 0.7;
   }
 
   private processAll(): void {

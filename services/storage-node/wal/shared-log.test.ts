@@ -237,3 +237,21 @@ test('a failed sync fails its writers and every later write', () =>
     assert.equal(later.ok ? 'ok' : later.error.code, 'io');
     await log.close();
   }));
+
+test('one sync covers a batch of more records than one writev call takes', () =>
+  withDirectory(async (directory) => {
+    const io = countingIo();
+    const { log } = await openLog(directory, { io });
+    const before = io.syncs;
+    for (let index = 1; index <= 1500; index++)
+      unwrap(log.enqueue(1, { entries: entries(index, index, 1) }));
+    unwrap(await log.sync());
+    assert.equal(io.syncs - before, 1);
+    await log.close();
+    const { log: reopened } = await openLog(directory);
+    assert.deepEqual(
+      unwrap(unwrap(reopened.group(1)).slice(1, 1501, 1 << 20)),
+      entries(1, 1500, 1),
+    );
+    await reopened.close();
+  }));

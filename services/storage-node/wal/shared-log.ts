@@ -67,6 +67,9 @@ interface BaseEffect {
 type QueueItem =
   { readonly frame: Uint8Array; readonly effect?: BaseEffect } | { readonly roll: SegmentInfo };
 
+/** Buffers per writev call, below Linux's IOV_MAX. */
+const writevBuffersMax = 512;
+
 /** Resolved limits (see {@link SharedLogOptions}). */
 export interface Limits {
   segmentBytesMax: number;
@@ -490,14 +493,18 @@ export class SharedLog {
   }
 
   private async writeChunks(chunks: readonly Uint8Array[]): Promise<void> {
-    if (chunks.length === 0) return;
-    const { bytesWritten } = await this.handle.writev(chunks, this.position);
-    const expected = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-    if (bytesWritten !== expected)
-      throw new Error(`short write: ${bytesWritten} of ${expected} bytes`);
-    this.position += bytesWritten;
-    this.statistics.bytesWritten += bytesWritten;
-    this.writingSegment.size = this.position;
+    // writev takes at most IOV_MAX (1024 on Linux) buffers per call.
+    for (let start = 0; start < chunks.length; start += writevBuffersMax) {
+      const slice = chunks.slice(start, start + writevBuffersMax);
+      const { bytesWritten } = await this.handle.writev(slice, this.position);
+      const expected = slice.reduce((sum, chunk) => sum + chunk.length, 0);
+      if (bytesWritten !== expected) {
+        throw new Error(`short write: ${bytesWritten} of ${expected} bytes`);
+      }
+      this.position += bytesWritten;
+      this.statistics.bytesWritten += bytesWritten;
+      this.writingSegment.size = this.position;
+    }
   }
 
   private async datasync(): Promise<void> {

@@ -4,14 +4,19 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { delimiter, join, relative, resolve } from 'node:path';
 
 const bin = (name) => join('node_modules', '.bin', name);
+// buf finds protoc-gen-es on PATH; npm scripts add node_modules/.bin, a direct run may not.
+const env = {
+  ...process.env,
+  PATH: `${resolve('node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`,
+};
 
 /** Runs one command, streaming its output; returns true when it exits 0. */
 function run(label, command, args, options = {}) {
   console.log(`\n== ${label}`);
-  const result = spawnSync(command, args, { stdio: 'inherit', ...options });
+  const result = spawnSync(command, args, { stdio: 'inherit', env, ...options });
   const ok = result.status === 0;
   console.log(ok ? `-- ${label}: ok` : `-- ${label}: FAILED`);
   return ok;
@@ -36,7 +41,7 @@ function protoDrift() {
     const generated = spawnSync(
       bin('buf'),
       ['generate', 'proto', '--template', 'proto/buf.gen.yaml', '--output', scratch],
-      { stdio: 'inherit' },
+      { stdio: 'inherit', env },
     );
     if (generated.status !== 0) {
       console.log('-- proto drift: FAILED (buf generate failed)');

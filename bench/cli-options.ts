@@ -138,36 +138,40 @@ function parseTargetKind(text: string): TargetKind | undefined {
   return text === 'dynalite' || text === 'tessera' || text === 'endpoint' ? text : undefined;
 }
 
-/** Parses argv (without the node and script names). */
-export function parseBenchArguments(
-  argv: readonly string[],
-  environment: Readonly<Record<string, string | undefined>>,
-  temporaryDirectory: string,
-): ParseResult {
-  const split = splitArguments(argv);
-  if (typeof split === 'string') return { ok: false, message: split };
-  if (split.has('help')) return { ok: 'help' };
-  for (const name of split.keys()) {
-    if (!KNOWN.has(name)) return { ok: false, message: `unknown option --${name}` };
-  }
-  const get = (name: string): string | undefined => split.get(name);
+type Lookup = (name: string) => string | undefined;
+type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** Integer options: name, default, minimum, maximum. */
+const INTEGER_OPTIONS: readonly (readonly [string, number, number, number])[] = [
+  ['records', 10_000, 1, 100_000_000],
+  ['concurrency', 16, 1, 4096],
+  ['duration-seconds', 30, 1, PHASE_DURATION_MS_MAX / 1000],
+  ['operations', 1_000_000, 1, 1_000_000_000],
+  ['load-timeout-seconds', 600, 1, PHASE_DURATION_MS_MAX / 1000],
+  ['seed', 1, 0, 2 ** 31],
+  ['rounds', 4, 1, 100],
+  ['request-timeout-ms', 10_000, 1, 600_000],
+];
+
+function parseIntegers(get: Lookup): Parsed<Record<string, number>> {
   const integers: Record<string, number> = {};
-  const integerSpecs: [string, number, number, number][] = [
-    ['records', 10_000, 1, 100_000_000],
-    ['concurrency', 16, 1, 4096],
-    ['duration-seconds', 30, 1, PHASE_DURATION_MS_MAX / 1000],
-    ['operations', 1_000_000, 1, 1_000_000_000],
-    ['load-timeout-seconds', 600, 1, PHASE_DURATION_MS_MAX / 1000],
-    ['seed', 1, 0, 2 ** 31],
-    ['rounds', 4, 1, 100],
-    ['request-timeout-ms', 10_000, 1, 600_000],
-  ];
-  for (const [name, fallback, min, max] of integerSpecs) {
+  for (const [name, fallback, min, max] of INTEGER_OPTIONS) {
     const text = get(name);
     const value = text === undefined ? fallback : parseInteger(name, text, min, max);
     if (typeof value === 'string') return { ok: false, message: value };
     integers[name] = value;
   }
+  return { ok: true, value: integers };
+}
+
+interface Choices {
+  workload: string;
+  distribution: RequestDistribution | undefined;
+  phases: BenchOptions['phases'];
+  ratePerSecond: number | undefined;
+}
+
+function parseChoices(get: Lookup): Parsed<Choices> {
   const rate = get('rate');
   const ratePerSecond = rate === undefined ? undefined : Number(rate);
   if (ratePerSecond !== undefined && !(ratePerSecond > 0 && ratePerSecond <= 10_000_000)) {
@@ -175,10 +179,8 @@ export function parseBenchArguments(
   }
   const workload = get('workload') ?? 'a';
   if (WORKLOADS[workload] === undefined) {
-    return {
-      ok: false,
-      message: `unknown workload '${workload}'; one of ${Object.keys(WORKLOADS).join(' ')}`,
-    };
+    const names = Object.keys(WORKLOADS).join(' ');
+    return { ok: false, message: `unknown workload '${workload}'; one of ${names}` };
   }
   const distribution = get('distribution');
   if (distribution !== undefined && !['zipfian', 'uniform', 'latest'].includes(distribution)) {
@@ -188,12 +190,31 @@ export function parseBenchArguments(
   if (phases !== 'load' && phases !== 'run' && phases !== 'both') {
     return { ok: false, message: `--phases must be load, run or both` };
   }
+  return {
+    ok: true,
+    value: {
+      workload,
+      distribution: distribution as RequestDistribution | undefined,
+      phases,
+      ratePerSecond,
+    },
+  };
+}
+
+interface Targets {
+  target: TargetKind;
+  endpoint: string | undefined;
+  targets: TargetKind[];
+}
+
+function parseTargets(get: Lookup): Parsed<Targets> {
   const endpoint = get('endpoint');
   const target = parseTargetKind(
     get('target') ?? (endpoint === undefined ? 'dynalite' : 'endpoint'),
   );
-  if (target === undefined)
+  if (target === undefined) {
     return { ok: false, message: `--target must be dynalite, tessera or endpoint` };
+  }
   if (target === 'endpoint' && endpoint === undefined) {
     return { ok: false, message: '--target endpoint needs --endpoint URL' };
   }
@@ -207,24 +228,42 @@ export function parseBenchArguments(
   if (targets.some((t) => t === undefined) || targets.length < 2 || targets.length > 4) {
     return { ok: false, message: '--targets must list 2-4 of dynalite, tessera, endpoint' };
   }
+  return { ok: true, value: { target, endpoint, targets: targets as TargetKind[] } };
+}
+
+/** Parses argv (without the node and script names). */
+export function parseBenchArguments(
+  argv: readonly string[],
+  environment: Readonly<Record<string, string | undefined>>,
+  temporaryDirectory: string,
+): ParseResult {
+  const split = splitArguments(argv);
+  if (typeof split === 'string') return { ok: false, message: split };
+  if (split.has('help')) return { ok: 'help' };
+  for (const name of split.keys()) {
+    if (!KNOWN.has(name)) return { ok: false, message: `unknown option --${name}` };
+  }
+  const get: Lookup = (name) => split.get(name);
+  const integers = parseIntegers(get);
+  if (!integers.ok) return integers;
+  const choices = parseChoices(get);
+  if (!choices.ok) return choices;
+  const targets = parseTargets(get);
+  if (!targets.ok) return targets;
+  const n = integers.value;
   return {
     ok: true,
     options: {
-      workload,
-      target,
-      endpoint,
+      ...choices.value,
+      ...targets.value,
       sideBySide: split.has('side-by-side'),
-      targets: targets as TargetKind[],
-      rounds: integers.rounds!,
-      recordCount: integers.records!,
-      concurrency: integers.concurrency!,
-      durationMs: integers['duration-seconds']! * 1000,
-      operationLimit: integers.operations!,
-      loadDurationMs: integers['load-timeout-seconds']! * 1000,
-      ratePerSecond,
-      phases,
-      seed: integers.seed!,
-      distribution: distribution as RequestDistribution | undefined,
+      rounds: n.rounds!,
+      recordCount: n.records!,
+      concurrency: n.concurrency!,
+      durationMs: n['duration-seconds']! * 1000,
+      operationLimit: n.operations!,
+      loadDurationMs: n['load-timeout-seconds']! * 1000,
+      seed: n.seed!,
       table: get('table') ?? 'usertable',
       outDirectory: get('out') ?? `${temporaryDirectory}/tessera-bench`,
       svg: !split.has('no-svg'),
@@ -234,7 +273,7 @@ export function parseBenchArguments(
       secretAccessKey: get('secret-access-key') ?? environment.AWS_SECRET_ACCESS_KEY ?? 'bench',
       tesseraCommand: get('tessera-command') ?? environment.TESSERA_BENCH_COMMAND ?? 'npm start',
       tesseraEndpoint: get('tessera-endpoint') ?? 'http://127.0.0.1:8000',
-      requestTimeoutMs: integers['request-timeout-ms']!,
+      requestTimeoutMs: n['request-timeout-ms']!,
       progress: !split.has('no-progress'),
     },
   };

@@ -77,74 +77,104 @@ function logScale(min: number, max: number, from: number, to: number): Scale {
   };
 }
 
-function renderPanel(panel: Panel, offsetY: number): string {
-  const plotLeft = MARGIN.left;
-  const plotRight = PANEL_WIDTH - MARGIN.right;
-  const plotTop = offsetY + MARGIN.top;
-  const plotBottom = offsetY + PANEL_HEIGHT - MARGIN.bottom;
+/** The plot rectangle of a panel and its two scales. */
+interface Frame {
+  readonly left: number;
+  readonly right: number;
+  readonly top: number;
+  readonly bottom: number;
+  readonly x: Scale;
+  readonly y: Scale;
+}
+
+function panelFrame(panel: Panel, offsetY: number): Frame {
+  const left = MARGIN.left;
+  const right = PANEL_WIDTH - MARGIN.right;
+  const top = offsetY + MARGIN.top;
+  const bottom = offsetY + PANEL_HEIGHT - MARGIN.bottom;
   const points = panel.series.flatMap((series) => series.points);
-  const xs = points.map(([x]) => x);
   const ys = points.map(([, y]) => y).filter((y) => Number.isFinite(y));
-  const xMin = panel.xCategories !== undefined ? 0 : Math.min(0, ...xs);
-  const xMax = panel.xCategories !== undefined ? panel.xCategories.length - 1 : Math.max(1, ...xs);
-  const x =
-    panel.xCategories !== undefined
+  const categories = panel.xCategories;
+  const x: Scale =
+    categories !== undefined
       ? {
-          toPixel: (value: number) =>
-            plotLeft + (value / Math.max(1, xMax)) * (plotRight - plotLeft),
-          ticks: panel.xCategories.map((_, index) => index),
+          toPixel: (value) => left + (value / Math.max(1, categories.length - 1)) * (right - left),
+          ticks: categories.map((_, index) => index),
         }
-      : linearScale(xMin, xMax, plotLeft, plotRight);
+      : linearScale(
+          Math.min(0, ...points.map(([px]) => px)),
+          Math.max(1, ...points.map(([px]) => px)),
+          left,
+          right,
+        );
   const y = panel.logY
-    ? logScale(Math.min(...ys, 1), Math.max(...ys, 1), plotBottom, plotTop)
-    : linearScale(0, Math.max(...ys, 1), plotBottom, plotTop);
-  const parts: string[] = [
-    `<g>`,
-    `<text x="${plotLeft}" y="${offsetY + 20}" font-size="14" font-weight="bold">${escapeXml(panel.title)}</text>`,
-    `<rect x="${plotLeft}" y="${plotTop}" width="${plotRight - plotLeft}" height="${plotBottom - plotTop}" fill="none" stroke="#999"/>`,
+    ? logScale(Math.min(...ys, 1), Math.max(...ys, 1), bottom, top)
+    : linearScale(0, Math.max(...ys, 1), bottom, top);
+  return { left, right, top, bottom, x, y };
+}
+
+function renderAxes(panel: Panel, frame: Frame, offsetY: number): string[] {
+  const { left, right, top, bottom } = frame;
+  const middleY = (top + bottom) / 2;
+  const parts = [
+    `<text x="${left}" y="${offsetY + 20}" font-size="14" font-weight="bold">${escapeXml(panel.title)}</text>`,
+    `<rect x="${left}" y="${top}" width="${right - left}" height="${bottom - top}" fill="none" stroke="#999"/>`,
   ];
-  for (const tick of y.ticks) {
-    const py = y.toPixel(tick).toFixed(1);
+  for (const tick of frame.y.ticks) {
+    const py = frame.y.toPixel(tick).toFixed(1);
     parts.push(
-      `<line x1="${plotLeft}" x2="${plotRight}" y1="${py}" y2="${py}" stroke="#e5e5e5"/>`,
-      `<text x="${plotLeft - 6}" y="${py}" font-size="11" text-anchor="end" dominant-baseline="middle">${fmt(tick)}</text>`,
+      `<line x1="${left}" x2="${right}" y1="${py}" y2="${py}" stroke="#e5e5e5"/>`,
+      `<text x="${left - 6}" y="${py}" font-size="11" text-anchor="end" dominant-baseline="middle">${fmt(tick)}</text>`,
     );
   }
-  for (const tick of x.ticks) {
-    const px = x.toPixel(tick).toFixed(1);
+  for (const tick of frame.x.ticks) {
     const label = panel.xCategories?.[tick] ?? fmt(tick);
     parts.push(
-      `<text x="${px}" y="${plotBottom + 16}" font-size="11" text-anchor="middle">${escapeXml(label)}</text>`,
+      `<text x="${frame.x.toPixel(tick).toFixed(1)}" y="${bottom + 16}" font-size="11" text-anchor="middle">${escapeXml(label)}</text>`,
     );
   }
   parts.push(
-    `<text x="${(plotLeft + plotRight) / 2}" y="${plotBottom + 34}" font-size="12" text-anchor="middle">${escapeXml(panel.xLabel)}</text>`,
-    `<text x="16" y="${(plotTop + plotBottom) / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 16 ${(plotTop + plotBottom) / 2})">${escapeXml(panel.yLabel)}</text>`,
+    `<text x="${(left + right) / 2}" y="${bottom + 34}" font-size="12" text-anchor="middle">${escapeXml(panel.xLabel)}</text>`,
+    `<text x="16" y="${middleY}" font-size="12" text-anchor="middle" transform="rotate(-90 16 ${middleY})">${escapeXml(panel.yLabel)}</text>`,
   );
-  panel.series.forEach((series, index) => {
-    const color = PALETTE[index % PALETTE.length]!;
-    const path = series.points
-      .filter(([, value]) => Number.isFinite(value))
-      .map(([px, py]) => `${x.toPixel(px).toFixed(1)},${y.toPixel(py).toFixed(1)}`)
-      .join(' ');
-    if (path !== '') {
-      parts.push(`<polyline points="${path}" fill="none" stroke="${color}" stroke-width="2"/>`);
+  return parts;
+}
+
+function renderSeries(series: Series, index: number, frame: Frame): string[] {
+  const color = PALETTE[index % PALETTE.length]!;
+  const at = ([px, py]: readonly [number, number]): [string, string] => [
+    frame.x.toPixel(px).toFixed(1),
+    frame.y.toPixel(py).toFixed(1),
+  ];
+  const finite = series.points.filter(([, value]) => Number.isFinite(value));
+  const parts: string[] = [];
+  if (finite.length > 0) {
+    const path = finite.map((point) => at(point).join(',')).join(' ');
+    parts.push(`<polyline points="${path}" fill="none" stroke="${color}" stroke-width="2"/>`);
+  }
+  // Markers only where there are few points (percentiles, rounds), not on time series.
+  if (finite.length <= 12) {
+    for (const point of finite) {
+      const [cx, cy] = at(point);
+      parts.push(`<circle cx="${cx}" cy="${cy}" r="3" fill="${color}"/>`);
     }
-    if (series.points.length <= 12) {
-      for (const [px, py] of series.points) {
-        parts.push(
-          `<circle cx="${x.toPixel(px).toFixed(1)}" cy="${y.toPixel(py).toFixed(1)}" r="3" fill="${color}"/>`,
-        );
-      }
-    }
-    const legendY = plotTop + 8 + index * 18;
-    parts.push(
-      `<line x1="${plotRight + 12}" x2="${plotRight + 32}" y1="${legendY}" y2="${legendY}" stroke="${color}" stroke-width="3"/>`,
-      `<text x="${plotRight + 38}" y="${legendY}" font-size="12" dominant-baseline="middle">${escapeXml(series.name)}</text>`,
-    );
-  });
-  parts.push('</g>');
-  return parts.join('\n');
+  }
+  const legendY = frame.top + 8 + index * 18;
+  parts.push(
+    `<line x1="${frame.right + 12}" x2="${frame.right + 32}" y1="${legendY}" y2="${legendY}" stroke="${color}" stroke-width="3"/>`,
+    `<text x="${frame.right + 38}" y="${legendY}" font-size="12" dominant-baseline="middle">${escapeXml(series.name)}</text>`,
+  );
+  return parts;
+}
+
+function renderPanel(panel: Panel, offsetY: number): string {
+  const frame = panelFrame(panel, offsetY);
+  return [
+    '<g>',
+    ...renderAxes(panel, frame, offsetY),
+    ...panel.series.flatMap((series, index) => renderSeries(series, index, frame)),
+    '</g>',
+  ].join('\n');
 }
 
 /** Renders panels stacked vertically into one standalone SVG document. */

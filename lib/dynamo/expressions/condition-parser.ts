@@ -70,6 +70,7 @@ function renderLiteral(value: AttributeValue): string {
 
 class ConditionParser {
   private readonly parenthesized = new WeakSet<Condition>();
+  private readonly parenthesizedOperands = new WeakSet<RawOperand>();
 
   constructor(private readonly state: ParserState) {}
 
@@ -95,8 +96,9 @@ class ConditionParser {
     this.state.enter();
     let condition: Condition;
     if (this.state.isKeyword('NOT')) {
+      // DynamoDB's grammar takes one NOT per operand: `NOT NOT a = :v` is a syntax error.
       this.state.next();
-      condition = { kind: 'not', condition: this.parseNot() };
+      condition = { kind: 'not', condition: this.parsePrimary() };
     } else {
       condition = this.parsePrimary();
     }
@@ -217,8 +219,13 @@ class ConditionParser {
       const inner = this.parseOperand();
       state.leave();
       state.expectPunctuation(')');
-      state.record('parens', 'The expression has redundant parentheses;');
-      return inner;
+      // One pair of parentheses around an operand is allowed; a second pair is redundant.
+      if (this.parenthesizedOperands.has(inner)) {
+        state.record('parens', 'The expression has redundant parentheses;');
+      }
+      const wrapped = { ...inner };
+      this.parenthesizedOperands.add(wrapped);
+      return wrapped;
     }
     return state.fail();
   }

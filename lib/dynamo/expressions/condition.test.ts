@@ -35,6 +35,8 @@ describe('ConditionExpression', () => {
       ['a BETWEEN :n', 'Syntax error; token: "<EOF>", near: ":n"'],
       ['a IN ()', 'Syntax error; token: ")", near: "()"'],
       ['a[x] = :s', 'Syntax error; token: "x", near: "[x]"'],
+      ['NOT NOT a = :s', 'Syntax error; token: "NOT", near: "NOT NOT a"'],
+      ['a = :s AND and = :s', 'Syntax error; token: "and", near: "AND and ="'],
       ['a = :s ORR b = :s', 'Syntax error; token: "ORR", near: ":s ORR b"'],
     ];
     for (const [text, message] of cases) {
@@ -68,7 +70,7 @@ describe('ConditionExpression', () => {
         'An expression attribute value used in expression is not defined; attribute value: :zz',
       ],
       ['((a = :s))', 'The expression has redundant parentheses;'],
-      ['(a) = :s', 'The expression has redundant parentheses;'],
+      ['((a)) = :s', 'The expression has redundant parentheses;'],
       ['foo(a)', 'Invalid function name; function: foo'],
       [
         'size(a)',
@@ -185,6 +187,8 @@ describe('ConditionExpression', () => {
       ['NOT a = :s OR n = :n', false],
       ['a = :s OR n = :n AND n = :m', true],
       ['(a = :s OR n = :n) AND n = :m', false],
+      ['(a) = :s AND (size(a)) > :n', false],
+      ['(a) = :s AND (size(a)) < :n', true],
       ['NOT (a = :t) AND flag = :bool', true],
     ];
     for (const [text, expected] of cases) {

@@ -12,6 +12,12 @@ export class SyntaxFailure {
   constructor(readonly position: number) {}
 }
 
+/** The keywords of condition expressions. */
+export const conditionKeywords: ReadonlySet<string> = new Set(['AND', 'OR', 'NOT', 'BETWEEN', 'IN']);
+
+/** The keywords of update expressions. */
+export const updateKeywords: ReadonlySet<string> = new Set(['SET', 'REMOVE', 'ADD', 'DELETE']);
+
 /** Parentheses and NOT may nest at most this deep (DynamoDB's own limit is not documented). */
 export const nestingDepthMax = 256;
 
@@ -30,6 +36,8 @@ export class ParserState {
   constructor(
     readonly source: string,
     private readonly placeholders: Placeholders,
+    /** Words the grammar uses as keywords; they can never be attribute names. */
+    private readonly keywords: ReadonlySet<string> = conditionKeywords,
   ) {
     this.tokens = tokenize(source);
   }
@@ -172,7 +180,7 @@ export class ParserState {
       this.next();
       return this.resolveName(token.text, nameCategory);
     }
-    if (token.kind !== 'name') this.fail();
+    if (token.kind !== 'name' || this.keywords.has(token.text.toUpperCase())) this.fail();
     this.next();
     if (isReservedWord(token.text)) {
       this.record(

@@ -13,7 +13,7 @@ import {
   type UpdateAction,
   type UpdateExpression,
 } from './ast.js';
-import { comparePaths, ParserState, SyntaxFailure } from './parser-state.js';
+import { comparePaths, ParserState, SyntaxFailure, updateKeywords } from './parser-state.js';
 
 /** An UpdateExpression may hold at most this many operators and functions. */
 export const updateOperatorsMax = 300;
@@ -228,7 +228,7 @@ export function parseUpdateBody(
   text: string,
   placeholders: Placeholders,
 ): Result<Parsed<UpdateExpression>> {
-  const state = new ParserState(text, placeholders);
+  const state = new ParserState(text, placeholders, updateKeywords);
   let actions: UpdateAction[];
   try {
     actions = new UpdateParser(state).parse();

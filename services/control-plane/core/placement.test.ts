@@ -200,3 +200,32 @@ describe('planLeaderTransfers', () => {
     assert.equal(replicaCountsByNode(state).get('n1'), 6);
   });
 });
+
+describe('data balance', () => {
+  test('the rebalance move picks the partition that best evens out bytes', () => {
+    const context = testContext({ initialPartitionsPerTable: 6, movesInFlightMax: 1 });
+    let state = withActiveTable(clusterWith(context, ['n1', 'n2', 'n3']), context, 'Music');
+    const sizes = [10, 20, 300, 40, 50, 60];
+    state = applyOk(
+      state,
+      {
+        type: 'record-partition-stats',
+        reports: Object.values(state.partitions)
+          .sort((a, b) => (a.partitionId < b.partitionId ? -1 : 1))
+          .map((p, index) => ({
+            partitionId: p.partitionId,
+            epoch: p.epoch,
+            sizeBytes: sizes[index] ?? 0,
+            itemCount: 1,
+          })),
+        nowMs: 3,
+      },
+      context,
+    ).state;
+    state = withNodes(state, context, ['n4']);
+    const [move] = planMoves(state, context.config);
+    assert.ok(move !== undefined);
+    // Every node holds all 480 bytes; half the gap to the empty n4 is 240: the 300-byte one.
+    assert.equal(state.partitions[move.partitionId]?.sizeBytes, 300);
+  });
+});

@@ -318,10 +318,23 @@ function findRebalanceMove(
   return null;
 }
 
+/** Bytes hosted per node id, from the partitions' last reported sizes. */
+function bytesByNode(state: ControlState): Map<string, number> {
+  const bytes = new Map<string, number>();
+  for (const partition of Object.values(state.partitions)) {
+    for (const replica of partition.replicas) {
+      bytes.set(replica.nodeId, (bytes.get(replica.nodeId) ?? 0) + partition.sizeBytes);
+    }
+  }
+  return bytes;
+}
+
 /**
  * The partition to move from `from` to `to`: healthy (every replica on an up node), not yet
- * touched in this plan, not already on `to`, and not worsening zone spread; the smallest first,
- * because it is the cheapest to copy.
+ * touched in this plan, not already on `to`, and not worsening zone spread. Counts decide
+ * that a replica moves; bytes decide which one: the partition whose size is closest to half
+ * the byte gap between the two nodes, so that data evens out along with replica counts (and
+ * when `to` already holds more bytes, that is the smallest partition, the cheapest to copy).
  */
 function pickRebalanceCandidate(
   state: ControlState,
@@ -337,8 +350,11 @@ function pickRebalanceCandidate(
     const domains = domainsOf(state, partition, from.nodeId);
     return !domains.has(failureDomainOf(to)) || failureDomainOf(to) === failureDomainOf(from);
   });
+  const bytes = bytesByNode(state);
+  const idealBytes = Math.max(0, ((bytes.get(from.nodeId) ?? 0) - (bytes.get(to.nodeId) ?? 0)) / 2);
+  const distance = (p: PartitionRecord) => Math.abs(p.sizeBytes - idealBytes);
   return candidates.sort(
-    (a, b) => a.sizeBytes - b.sizeBytes || (a.partitionId < b.partitionId ? -1 : 1),
+    (a, b) => distance(a) - distance(b) || (a.partitionId < b.partitionId ? -1 : 1),
   )[0];
 }
 

@@ -185,7 +185,17 @@ function randomEvent(world: World, prng: ReturnType<typeof createPrng>): void {
     if (tableName !== undefined) propose(world, { type: 'delete-table', tableName, nowMs });
   } else if (roll < 50) {
     splitRandomPartition(world, prng);
-  } else if (roll < 53) {
+  } else if (roll < 58) {
+    const reports = Object.values(world.state.partitions)
+      .sort((a, b) => (a.partitionId < b.partitionId ? -1 : 1))
+      .map((p) => ({
+        partitionId: p.partitionId,
+        epoch: p.epoch,
+        sizeBytes: prng.int(1_000_000),
+        itemCount: prng.int(1000),
+      }));
+    propose(world, { type: 'record-partition-stats', reports, nowMs });
+  } else if (roll < 61) {
     // The control-plane leader crashes: a new one starts with no soft state at all, from a
     // state restored from a snapshot (whose key order differs from the applied state's).
     world.detector = new FailureDetector(config);

@@ -12,9 +12,10 @@ import {
   tableOperationsLimitError,
 } from '../catalog.js';
 import { validateCreateTable } from '../catalog-validation.js';
-import type { CreateTableInput } from '../catalog-validation.js';
+import type { CreateTableInput, TableSpec } from '../catalog-validation.js';
 import { cutHashSpace } from '../hash-space.js';
 import { placeNewPartitions } from '../placement.js';
+import type { NewPartitionPlacement } from '../placement.js';
 import { findTableByName, lookup } from '../state.js';
 import type { ControlState, PartitionRecord, TableRecord } from '../state.js';
 import { accepted, rejectError, rejectWith } from './types.js';
@@ -55,36 +56,64 @@ export function applyCreateTable(
   const placements = placeNewPartitions(state, config.initialPartitionsPerTable, config);
   if (!placements.ok) return rejectError(state, placements.error);
 
-  const table: TableRecord = {
+  const table = tableRecordOf(command, spec.value);
+  const created = partitionsOf(
+    state,
+    table.tableId,
+    placements.value,
+    config.initialPartitionsPerTable,
+  );
+  return accepted(
+    {
+      ...state,
+      mapEpoch: state.mapEpoch + 1,
+      nextPartitionNumber: created.nextPartitionNumber,
+      tables: { ...state.tables, [table.tableId]: table },
+      tableIdsByName: { ...state.tableIdsByName, [table.tableName]: table.tableId },
+      partitions: created.partitions,
+    },
+    table,
+  );
+}
+
+function tableRecordOf(command: CreateTableCommand, spec: TableSpec): TableRecord {
+  return {
     tableId: command.tableId,
-    tableName: spec.value.tableName,
+    tableName: spec.tableName,
     status: 'CREATING',
-    keySchema: spec.value.keySchema,
-    attributeDefinitions: spec.value.attributeDefinitions,
-    billingMode: spec.value.billingMode,
+    keySchema: spec.keySchema,
+    attributeDefinitions: spec.attributeDefinitions,
+    billingMode: spec.billingMode,
     throughput: {
-      readCapacityUnits: spec.value.readCapacityUnits,
-      writeCapacityUnits: spec.value.writeCapacityUnits,
+      readCapacityUnits: spec.readCapacityUnits,
+      writeCapacityUnits: spec.writeCapacityUnits,
       lastIncreaseMs: null,
       lastDecreaseMs: null,
       decreasesToday: 0,
     },
-    tags: spec.value.tags,
+    tags: spec.tags,
     createdMs: command.nowMs,
-    lastUpdateToPayPerRequestMs:
-      spec.value.billingMode === 'PAY_PER_REQUEST' ? command.nowMs : null,
+    lastUpdateToPayPerRequestMs: spec.billingMode === 'PAY_PER_REQUEST' ? command.nowMs : null,
   };
+}
+
+/** The new table's partitions: equal cuts of the hash space, with the planned replicas. */
+function partitionsOf(
+  state: ControlState,
+  tableId: string,
+  placements: readonly NewPartitionPlacement[],
+  count: number,
+): { partitions: Record<string, PartitionRecord>; nextPartitionNumber: number } {
   const partitions: Record<string, PartitionRecord> = { ...state.partitions };
   let nextPartitionNumber = state.nextPartitionNumber;
-  const ranges = cutHashSpace(config.initialPartitionsPerTable);
-  ranges.forEach((range, index) => {
-    const placement = placements.value[index];
+  cutHashSpace(count).forEach((range, index) => {
+    const placement = placements[index];
     if (placement === undefined) return;
     const partitionId = `p${nextPartitionNumber}`;
     nextPartitionNumber += 1;
     partitions[partitionId] = {
       partitionId,
-      tableId: table.tableId,
+      tableId,
       start: range.start,
       end: range.end,
       epoch: 1,
@@ -97,15 +126,5 @@ export function applyCreateTable(
       itemCount: 0,
     };
   });
-  return accepted(
-    {
-      ...state,
-      mapEpoch: state.mapEpoch + 1,
-      nextPartitionNumber,
-      tables: { ...state.tables, [table.tableId]: table },
-      tableIdsByName: { ...state.tableIdsByName, [table.tableName]: table.tableId },
-      partitions,
-    },
-    table,
-  );
+  return { partitions, nextPartitionNumber };
 }

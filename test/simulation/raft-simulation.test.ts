@@ -57,3 +57,8 @@ test('mutation: granting votes without the up-to-date check is caught within the
   const seed = firstFailingSeed({ disableVoteUpToDateCheck: true });
   assert.notEqual(seed, null, 'the simulator missed a known election-restriction bug');
 });
+
+test('mutation: a lease longer than the drift bound allows is caught within the CI seeds', () => {
+  const seed = firstFailingSeed({ skipLeaseBoundCheck: true });
+  assert.notEqual(seed, null, 'the simulator missed stale lease reads');
+});

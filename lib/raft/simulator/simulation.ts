@@ -128,7 +128,7 @@ class Simulation implements FaultHost {
       keys: ['x', 'y'],
       thinkTimeMax: 2 * TICK,
       retryDelay: TICK,
-      operationTimeout: 30 * TICK,
+      operationTimeout: 12 * TICK,
       maxAttempts: 20,
     });
     if (options.faults) this.queue.push(this.random.between(10, 30) * TICK, { kind: 'fault' });

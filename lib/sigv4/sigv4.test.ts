@@ -284,6 +284,21 @@ test('signs DynamoDB requests exactly as the AWS SDK signer does', async () => {
       },
     );
     assert.equal(ours.authorization, theirs.headers.authorization);
+    // What the router will see: the SDK's signed request verifies, and a wrong secret does not.
+    const received = { method: 'POST', path: '/', headers: theirs.headers, body };
+    const verified = verifyRequest(received, {
+      lookupSecret: (id) => (id === 'AKIDBENCH' ? 'benchmark-secret' : undefined),
+      nowMs: signingMs,
+      maxClockSkewMs: 900_000,
+      region: 'eu-west-1',
+      service: 'dynamodb',
+    });
+    assert.deepEqual(verified, { ok: true, accessKeyId: 'AKIDBENCH' });
+    const forged = verifyRequest(received, {
+      lookupSecret: () => 'not-the-secret',
+      nowMs: signingMs,
+    });
+    assert.equal(forged.ok || forged.exception, 'InvalidSignatureException');
   }
 });
 

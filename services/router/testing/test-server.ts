@@ -10,7 +10,11 @@ export interface TestServer {
   readonly server: HttpServer;
   readonly endpoint: string;
   /** POSTs a raw request: `target` is the operation (or a whole X-Amz-Target when it has a dot). */
-  post(target: string | undefined, body: string, headers?: Record<string, string>): Promise<Response>;
+  post(
+    target: string | undefined,
+    body: string,
+    headers?: Record<string, string>,
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 

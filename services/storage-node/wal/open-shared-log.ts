@@ -90,6 +90,7 @@ async function recoverAndOpen(
       path,
       size: 0,
       maxEntryIndex: new Map(),
+      validStart: true,
     });
   }
   const current = segments.at(-1)!;
@@ -112,6 +113,7 @@ async function recoverAndOpen(
     throw error;
   }
   const log = new SharedLog(directory, handle, current.size, result, limits, io);
+  log.rollBeforeNextRecord = !current.validStart;
   const report: RecoveryReport = {
     segments: segments.length,
     groups: result.groups.size,

@@ -30,6 +30,11 @@ export interface SegmentInfo {
   size: number;
   /** The highest entry index each group wrote into this segment. */
   readonly maxEntryIndex: Map<GroupId, number>;
+  /**
+   * Whether replay may start here once older segments are deleted: its checkpoints are
+   * complete (no torn tail cut them short, no unreadable region hid one).
+   */
+  validStart: boolean;
 }
 
 /** The outcome of replaying all segments. */
@@ -222,6 +227,7 @@ export class LogReplay {
       path: segment.path,
       size: segment.bytes.length,
       maxEntryIndex: new Map(),
+      validStart: true,
     };
     this.infos.push(info);
     const before = this.replayer.unattributed.length;
@@ -229,7 +235,9 @@ export class LogReplay {
     if (torn !== undefined) {
       this.truncateAt = torn;
       info.size = torn;
+      info.validStart = false;
     }
+    if (this.replayer.unattributed.length > before) info.validStart = false;
     // In the newest segment no later checkpoint can vouch for groups that fell silent after an
     // unreadable region, so they are suspect.
     if (last) {

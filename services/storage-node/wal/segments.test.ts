@@ -81,8 +81,18 @@ test('a removed group does not pin segments', () =>
     await reopened.close();
   }));
 
-function segment(sequence: number, maxEntryIndex: [number, number][]): SegmentInfo {
-  return { sequence, path: `${sequence}.wal`, size: 0, maxEntryIndex: new Map(maxEntryIndex) };
+function segment(
+  sequence: number,
+  maxEntryIndex: [number, number][],
+  validStart = true,
+): SegmentInfo {
+  return {
+    sequence,
+    path: `${sequence}.wal`,
+    size: 0,
+    maxEntryIndex: new Map(maxEntryIndex),
+    validStart,
+  };
 }
 
 test('the deletion rule: a prefix of segments whose entries every live group compacted past', () => {
@@ -109,6 +119,10 @@ test('the deletion rule: a prefix of segments whose entries every live group com
   // Group 2 at 4 pins the first segment, and with it every later one.
   assert.equal(countDeletableSegments(segments, 3, bases(30, 4)), 0);
   assert.equal(countDeletableSegments(segments, 3, bases(25, 6)), 2);
+  // Replay cannot start at a segment whose checkpoints a torn tail cut short.
+  const torn = [segment(1, []), segment(2, [], false), segment(3, []), segment(4, [])];
+  assert.equal(countDeletableSegments(torn, 3, bases(0, 0)), 3);
+  assert.equal(countDeletableSegments(torn, 1, bases(0, 0)), 0);
   // A group without a synced base was removed: its entries do not pin.
   assert.equal(countDeletableSegments(segments, 3, new Map([[1, 30]])), 3);
 });

@@ -375,8 +375,8 @@ export class SharedLog {
     base?: number | 'removed',
   ): void {
     const frameBytes = frameHeaderBytes + body.length;
-    if (this.segmentBytes + frameBytes > this.limits.segmentBytesMax && this.segmentHasRecords())
-      this.roll();
+    const full = this.segmentBytes + frameBytes > this.limits.segmentBytesMax;
+    if (this.rollBeforeNextRecord || (full && this.segmentHasRecords())) this.roll();
     group.sequence++;
     const effect = base === undefined ? undefined : { groupId: group.groupId, base };
     this.push(encodeFrame(kind, group.groupId, group.sequence, body), effect);
@@ -396,13 +396,22 @@ export class SharedLog {
   /** Where the current segment's checkpoint records end. */
   private checkpointEnd = segmentHeaderBytes;
 
+  /**
+   * Set after recovery cut a torn tail or met an unreadable region in the newest segment: its
+   * checkpoints may be incomplete, so the next record starts a fresh segment.
+   * @internal Set by `openSharedLog`.
+   */
+  rollBeforeNextRecord = false;
+
   /** Queues a new segment that starts with a checkpoint of every group. */
   private roll(): void {
+    this.rollBeforeNextRecord = false;
     const info: SegmentInfo = {
       sequence: this.segments.at(-1)!.sequence + 1,
       path: join(this.directory, segmentName(this.segments.at(-1)!.sequence + 1)),
       size: 0,
       maxEntryIndex: new Map(),
+      validStart: true,
     };
     this.segments.push(info);
     this.queue.push({ roll: info });
@@ -548,13 +557,15 @@ export function countDeletableSegments(
   syncedBases: ReadonlyMap<GroupId, number>,
 ): number {
   let deletable = 0;
-  while (deletable < writingOrdinal) {
+  scan: while (deletable < writingOrdinal) {
     for (const [groupId, index] of segments[deletable]!.maxEntryIndex) {
       const base = syncedBases.get(groupId);
-      if (base !== undefined && base < index) return deletable;
+      if (base !== undefined && base < index) break scan;
     }
     deletable++;
   }
+  // Replay must be able to start at the first segment kept.
+  while (deletable > 0 && !segments[deletable]!.validStart) deletable--;
   return deletable;
 }
 

@@ -70,10 +70,12 @@ export class Raft {
     this.log = new RaftLog(config.storage, config.applied);
     this.tracker = new ProgressTracker(config.maxInflightMessages, config.maxInflightBytes);
     this.switchToConfig(configFromConfState(this.tracker, confState, this.log.lastIndex()));
-    if (hardState.commit < this.log.committed || hardState.commit > this.log.lastIndex()) {
-      if (hardState.term !== 0 || hardState.commit !== 0) {
-        throw new Error(`raft: hard state commit ${hardState.commit} outside the log`);
-      }
+    // A commit below the snapshot is fine (the snapshot is committed by definition); one
+    // beyond the log means the storage lost entries it had acknowledged.
+    if (hardState.commit > this.log.lastIndex()) {
+      throw new Error(
+        `raft: hard state commit ${hardState.commit} beyond last index ${this.log.lastIndex()}`,
+      );
     }
     this.log.committed = Math.max(this.log.committed, hardState.commit);
     if (this.log.applied > this.log.committed) {

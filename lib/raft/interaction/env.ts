@@ -45,10 +45,11 @@ export class InteractionEnv {
         this.node(positional[0]).campaign();
         break;
       case 'tick':
-        for (const id of this.ids(positional)) {
-          const count = Number(options.get('n') ?? '1');
-          for (let i = 0; i < count; i++) this.node(id).tick();
-        }
+        this.tick(
+          this.ids(positional),
+          Number(options.get('n') ?? '1'),
+          options.get('settle') === 'true',
+        );
         break;
       case 'propose':
         lines.push(
@@ -86,6 +87,12 @@ export class InteractionEnv {
         break;
       case 'isolate':
         this.isolate(positional[0] ?? '');
+        break;
+      case 'partition':
+        this.partition(positional.map((side) => side.split(',')));
+        break;
+      case 'cut':
+        this.cut.add(`${positional[0]}>${positional[1]}`);
         break;
       case 'heal':
         this.cut.clear();
@@ -244,11 +251,32 @@ export class InteractionEnv {
     throw new Error('interaction: stabilize did not converge in 100 rounds');
   }
 
+  /**
+   * Ticks the nodes `count` times. With `settle`, all nodes are stabilized silently after
+   * every tick, so time passes with a working network instead of all at once.
+   */
+  private tick(ids: readonly string[], count: number, settle: boolean): void {
+    for (let i = 0; i < count; i++) {
+      for (const id of ids) this.node(id).tick();
+      if (settle) this.stabilize([...this.nodes.keys()]);
+    }
+  }
+
   private isolate(id: string): void {
     for (const other of this.nodes.keys()) {
       if (other === id) continue;
       this.cut.add(`${id}>${other}`);
       this.cut.add(`${other}>${id}`);
+    }
+  }
+
+  /** Cuts every link between nodes on different sides (`partition 1,2 3`). */
+  private partition(sides: string[][]): void {
+    for (const side of sides) {
+      for (const other of sides) {
+        if (other === side) continue;
+        for (const from of side) for (const to of other) this.cut.add(`${from}>${to}`);
+      }
     }
   }
 

@@ -66,6 +66,8 @@ export function helmBinary(): string {
 export function runHelm(args: string[]): string {
   return execFileSync(helmBinary(), args, {
     encoding: 'utf8',
+    // Captured, so a failure's stderr lands in the thrown error rather than the test output.
+    stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 64 * 1024 * 1024,
     timeout: 60_000,
     env: {

@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { test } from 'node:test';
+import { allMetricSpecs } from '../../lib/metrics/catalogue.js';
+
+const directory = 'helm/tessera-cluster/dashboards';
+
+interface Panel {
+  title: string;
+  type: string;
+  targets?: { expr: string }[];
+  panels?: Panel[];
+}
+
+interface Dashboard {
+  uid: string;
+  title: string;
+  panels: Panel[];
+}
+
+/** PromQL words that are not metric names. */
+const promqlWords = new Set([
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'count',
+  'stddev',
+  'stdvar',
+  'topk',
+  'bottomk',
+  'quantile',
+  'group',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'and',
+  'or',
+  'unless',
+  'offset',
+  'rate',
+  'irate',
+  'increase',
+  'delta',
+  'idelta',
+  'deriv',
+  'histogram_quantile',
+  'abs',
+  'ceil',
+  'floor',
+  'round',
+  'clamp_min',
+  'clamp_max',
+  'label_replace',
+  'label_join',
+  'time',
+  'vector',
+  'scalar',
+  'avg_over_time',
+  'max_over_time',
+  'min_over_time',
+  'sum_over_time',
+  'count_over_time',
+  'absent',
+  'resets',
+  'changes',
+]);
+
+/** The metric names a PromQL expression selects. */
+export function metricsIn(expression: string): string[] {
+  const stripped = expression
+    .replace(/"(?:[^"\\]|\\.)*"/g, '""') // label values
+    .replace(/\{[^}]*\}/g, '') // label matchers
+    .replace(/\[[^\]]*\]/g, '') // range selectors
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ''); // label lists
+  const names = stripped.match(/[a-zA-Z_:][a-zA-Z0-9_:]*/g) ?? [];
+  return [...new Set(names.filter((name) => !promqlWords.has(name) && !/^[0-9]/.test(name)))];
+}
+
+/** Every name a catalogue metric exports (histograms: `_bucket`, `_sum`, `_count`). */
+function exportedNames(): Set<string> {
+  const names = new Set<string>();
+  for (const spec of allMetricSpecs()) {
+    if (spec.type === 'histogram') {
+      for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${spec.name}${suffix}`);
+    } else {
+      names.add(spec.name);
+    }
+  }
+  return names;
+}
+
+function load(): Map<string, Dashboard> {
+  const dashboards = new Map<string, Dashboard>();
+  for (const file of readdirSync(directory)
+    .filter((name) => name.endsWith('.json'))
+    .sort()) {
+    dashboards.set(file, JSON.parse(readFileSync(`${directory}/${file}`, 'utf8')) as Dashboard);
+  }
+  return dashboards;
+}
+
+function panelsOf(dashboard: Dashboard): Panel[] {
+  return dashboard.panels.flatMap((panel) => [panel, ...(panel.panels ?? [])]);
+}
+
+test('the extractor finds metric names and ignores functions, labels and ranges', () => {
+  assert.deepEqual(
+    metricsIn(
+      'histogram_quantile(0.99, sum by (le, operation) (rate(tessera_router_request_duration_seconds_bucket{pod=~"x-.*", outcome!="ok"}[$__rate_interval])))',
+    ),
+    ['tessera_router_request_duration_seconds_bucket'],
+  );
+  assert.deepEqual(metricsIn('sum(rate(a_total[5m])) / sum(rate(b_count[5m]))'), [
+    'a_total',
+    'b_count',
+  ]);
+});
+
+test('every metric a dashboard panel queries is one the services export', () => {
+  const exported = exportedNames();
+  const missing: string[] = [];
+  let queried = 0;
+  for (const [file, dashboard] of load()) {
+    for (const panel of panelsOf(dashboard)) {
+      for (const target of panel.targets ?? []) {
+        for (const metric of metricsIn(target.expr)) {
+          queried += 1;
+          if (!exported.has(metric)) missing.push(`${file} "${panel.title}": ${metric}`);
+        }
+      }
+    }
+  }
+  assert.deepEqual(missing, []);
+  assert.ok(queried > 30, `${queried} metric references checked`);
+  // The check is live: a misspelt metric is caught.
+  assert.ok(!exported.has('tessera_router_request_total'));
+});
+
+test('the three dashboards exist with unique uids and the panels the operators need', () => {
+  const dashboards = load();
+  assert.deepEqual([...dashboards.keys()], ['control-plane.json', 'overview.json', 'storage.json']);
+  const uids = [...dashboards.values()].map((dashboard) => dashboard.uid);
+  assert.equal(new Set(uids).size, uids.length);
+  const titles = (file: string) =>
+    panelsOf(dashboards.get(file) as Dashboard)
+      .map((panel) => panel.title)
+      .join(' | ');
+  for (const wanted of [
+    /Requests\/s by operation/,
+    /p50 latency/,
+    /p99 latency/,
+    /Errors/,
+    /Throttled/,
+  ]) {
+    assert.match(titles('overview.json'), wanted);
+  }
+  for (const wanted of [
+    /Partition replicas per node/,
+    /Leaders per node/,
+    /Raft commit latency/,
+    /Log sync/,
+    /RocksDB size/,
+  ]) {
+    assert.match(titles('storage.json'), wanted);
+  }
+  for (const wanted of [/nodes by state/, /Under-replicated/, /moves/i, /Splits/]) {
+    assert.match(titles('control-plane.json'), wanted);
+  }
+  for (const dashboard of dashboards.values()) {
+    for (const panel of panelsOf(dashboard))
+      assert.ok(
+        (panel.targets ?? []).length > 0,
+        `${dashboard.title}: ${panel.title} queries something`,
+      );
+  }
+});

@@ -1,12 +1,14 @@
 // The durable Raft storage answers exactly like lib/raft's MemoryStorage, survives a restart,
 // and drives a real RawNode.
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { MemoryStorage, RawNode, Xoshiro128, bootstrapSnapshot } from '../../../lib/raft/index.js';
 import type { ConfState, Entry, LogStorage, WritableLogStorage } from '../../../lib/raft/index.js';
+import { frameHeaderBytes } from './codec.js';
 import { DurableRaftStorage } from './raft-storage.js';
 import type { SharedLog } from './shared-log.js';
-import { openLog, unwrap, withDirectory } from './test-support.js';
+import { openLog, recordsOnDisk, unwrap, withDirectory } from './test-support.js';
 
 const members: ConfState = {
   voters: ['n1', 'n2', 'n3'],
@@ -146,3 +148,50 @@ function wrap<T, E>(result: { ok: true; value: T } | { ok: false; error: E }) {
         error: { code: 'invalid-argument' as const, message: JSON.stringify(result.error) },
       };
 }
+
+test('a corrupted record stops one replica with a clear message; the other groups on the node keep committing', () =>
+  withDirectory(async (directory) => {
+    const solo: ConfState = { ...members, voters: ['n1'] };
+    const config = { id: 'n1', random: new Xoshiro128(3), electionTicks: 10, heartbeatTicks: 1 };
+    const { log } = await openLog(directory);
+    for (const group of [1, 2, 3]) {
+      const storage = unwrap(DurableRaftStorage.bootstrap(log, group, bootstrapSnapshot(solo)));
+      const node = unwrap(wrap(RawNode.create({ ...config, storage })));
+      node.campaign();
+      const applied: Entry[] = [];
+      await drain(node, storage, applied);
+      unwrap(wrap(node.propose(new TextEncoder().encode(`group ${group}`))));
+      await drain(node, storage, applied);
+      assert.equal(applied.length, 1);
+    }
+    await log.close();
+    const victim = (await recordsOnDisk(directory)).filter(
+      (record) => record.header.groupId === 2,
+    )[1]!;
+    const bytes = await readFile(victim.file);
+    bytes[victim.offset + frameHeaderBytes] = bytes[victim.offset + frameHeaderBytes]! ^ 0xff;
+    await writeFile(victim.file, bytes);
+
+    const { log: reopened, report } = await openLog(directory);
+    const refused = DurableRaftStorage.open(reopened, 2);
+    assert.equal(refused.ok, false);
+    const message = refused.ok ? '' : refused.error.message;
+    assert.match(message, /group 2/);
+    assert.ok(message.includes(`${victim.file} at byte ${victim.offset}`), message);
+    assert.equal(report.corrupted.length, 1);
+    for (const group of [1, 3]) {
+      const storage = unwrap(DurableRaftStorage.open(reopened, group));
+      const applied = storage.initialState().hardState.commit;
+      const node = unwrap(wrap(RawNode.create({ ...config, storage, applied })));
+      node.campaign();
+      const committed: Entry[] = [];
+      await drain(node, storage, committed);
+      unwrap(wrap(node.propose(new TextEncoder().encode('after restart'))));
+      await drain(node, storage, committed);
+      assert.deepEqual(
+        committed.map((entry) => new TextDecoder().decode(entry.data)),
+        ['after restart'],
+      );
+    }
+    await reopened.close();
+  }));

@@ -12,7 +12,11 @@ import type {
   UpdateAction,
   UpdateExpression,
 } from './expressions/ast.js';
-import type { KeyCondition, KeyConditions } from './expressions/key-condition.js';
+import {
+  checkKeyConditionCount,
+  type KeyCondition,
+  type KeyConditions,
+} from './expressions/key-condition.js';
 
 type Json = unknown;
 const prefix = 'One or more parameter values were invalid: ';
@@ -88,6 +92,32 @@ function betweenReversed(operator: string, values: readonly AttributeValue[]): b
 const betweenMessage =
   'The BETWEEN condition was provided a range where the lower bound is greater than the upper bound';
 
+/**
+ * DynamoDB's checks of one Condition's values: their count for the operator, one type for all,
+ * a type the operator accepts, and BETWEEN bounds in order. Key conditions written as an
+ * expression go through the same checks.
+ */
+export function checkConditionValues(
+  operator: string,
+  values: readonly AttributeValue[],
+): Result<null> {
+  if (!checkCount(operator, values.length)) {
+    return invalid(`${prefix}Invalid number of argument(s) for the ${operator} ComparisonOperator`);
+  }
+  const same = checkSameType(values);
+  if (!same.ok) return same;
+  const allowed = allowedTypes[operator];
+  const wrong =
+    allowed === undefined ? undefined : values.find((value) => !allowed.includes(value.type));
+  if (wrong !== undefined) {
+    return invalid(
+      `${prefix}ComparisonOperator ${operator} is not valid for ${wrong.type} AttributeValue type`,
+    );
+  }
+  if (betweenReversed(operator, values)) return invalid(betweenMessage);
+  return ok(null);
+}
+
 /** Validates a QueryFilter, ScanFilter or KeyConditions map and converts it. */
 export function convertConditionMap(conditions: Json): Result<Map<string, LegacyCondition>> {
   const converted = new Map<string, LegacyCondition>();
@@ -96,24 +126,8 @@ export function convertConditionMap(conditions: Json): Result<Map<string, Legacy
     const operator = String(raw['ComparisonOperator']);
     const values = convertList(raw['AttributeValueList']);
     if (!values.ok) return values;
-    if (!checkCount(operator, values.value.length)) {
-      return invalid(
-        `${prefix}Invalid number of argument(s) for the ${operator} ComparisonOperator`,
-      );
-    }
-    const same = checkSameType(values.value);
-    if (!same.ok) return same;
-    const allowed = allowedTypes[operator];
-    const wrong =
-      allowed === undefined
-        ? undefined
-        : values.value.find((value) => !allowed.includes(value.type));
-    if (wrong !== undefined) {
-      return invalid(
-        `${prefix}ComparisonOperator ${operator} is not valid for ${wrong.type} AttributeValue type`,
-      );
-    }
-    if (betweenReversed(operator, values.value)) return invalid(betweenMessage);
+    const checked = checkConditionValues(operator, values.value);
+    if (!checked.ok) return checked;
     converted.set(name, { operator, values: values.value });
   }
   return ok(converted);
@@ -253,9 +267,7 @@ export function legacyKeyConditions(
       values: condition.values,
     });
   }
-  if (converted.size !== 1 && converted.size !== 2)
-    return invalid('Conditions can be of length 1 or 2 only');
-  return ok(converted);
+  return checkKeyConditionCount(converted);
 }
 
 /** Converts AttributesToGet to projection paths. */

@@ -39,17 +39,11 @@ const functionArity: Readonly<Record<string, number>> = {
 
 const validTypeNames = ['S', 'N', 'B', 'NULL', 'SS', 'BOOL', 'L', 'BS', 'NS', 'M'];
 
-/** Categories in the order DynamoDB reports them. */
-const reportOrder = [
-  'parens',
-  'unknownFunction',
-  'misusedFunction',
-  'reserved',
-  'attrNameVal',
-  'operand',
-  'distinct',
-  'function',
-];
+/** Categories in the order DynamoDB reports them; "condition" is settled per leaf. */
+const reportOrder = ['parens', 'unknownFunction', 'misusedFunction', 'reserved', 'condition'];
+
+/** The operand problems of one leaf condition, in the order DynamoDB ranks them. */
+const conditionOrder = ['attrNameVal', 'operand', 'distinct', 'function'];
 
 /** The literal type of an operand when it is known at parse time. */
 function operandType(operand: RawOperand): string | undefined {
@@ -60,17 +54,45 @@ function operandType(operand: RawOperand): string | undefined {
 
 /** Renders a literal as DynamoDB does inside BETWEEN messages: `{N:1}`. */
 function renderLiteral(value: AttributeValue): string {
-  let rendered: string;
-  if (value.type === 'N') rendered = formatNumber(value.value);
-  else if (value.type === 'B') rendered = encodeBase64(value.value);
-  else if (value.type === 'S' || value.type === 'BOOL') rendered = String(value.value);
-  else rendered = value.type;
-  return `AttributeValue: {${value.type}:${rendered}}`;
+  return `AttributeValue: {${value.type}:${renderMember(value)}}`;
+}
+
+/** A value's payload as DynamoDB prints it: sets joined by commas, documents opaque. */
+function renderMember(value: AttributeValue): string {
+  switch (value.type) {
+    case 'N':
+      return formatNumber(value.value);
+    case 'B':
+      return encodeBase64(value.value);
+    case 'SS':
+      return value.value.join(',');
+    case 'NS':
+      return value.value.map(formatNumber).join(',');
+    case 'BS':
+      return value.value.map(encodeBase64).join(',');
+    case 'L':
+      return value.value.map(() => '[object Object]').join(',');
+    case 'M':
+      return '[object Object]';
+    default:
+      return String(value.value);
+  }
 }
 
 class ConditionParser {
   private readonly parenthesized = new WeakSet<Condition>();
   private readonly parenthesizedOperands = new WeakSet<RawOperand>();
+  private readonly bareSize = new WeakSet<Condition>();
+
+  /** Records the misuse of size() used as a whole condition. */
+  checkBareSize(...conditions: Condition[]): void {
+    if (conditions.some((condition) => this.bareSize.has(condition))) {
+      this.state.record(
+        'misusedFunction',
+        'The function is not allowed to be used this way in an expression; function: size',
+      );
+    }
+  }
 
   constructor(private readonly state: ParserState) {}
 
@@ -78,7 +100,9 @@ class ConditionParser {
     let left = this.parseAnd();
     while (this.state.isKeyword('OR')) {
       this.state.next();
-      left = { kind: 'or', left, right: this.parseAnd() };
+      const right = this.parseAnd();
+      this.checkBareSize(left, right);
+      left = { kind: 'or', left, right };
     }
     return left;
   }
@@ -87,7 +111,9 @@ class ConditionParser {
     let left = this.parseNot();
     while (this.state.isKeyword('AND')) {
       this.state.next();
-      left = { kind: 'and', left, right: this.parseNot() };
+      const right = this.parseNot();
+      this.checkBareSize(left, right);
+      left = { kind: 'and', left, right };
     }
     return left;
   }
@@ -98,7 +124,9 @@ class ConditionParser {
     if (this.state.isKeyword('NOT')) {
       // DynamoDB's grammar takes one NOT per operand: `NOT NOT a = :v` is a syntax error.
       this.state.next();
-      condition = { kind: 'not', condition: this.parsePrimary() };
+      const operand = this.parsePrimary();
+      this.checkBareSize(operand);
+      condition = { kind: 'not', condition: operand };
     } else {
       condition = this.parsePrimary();
     }
@@ -145,7 +173,20 @@ class ConditionParser {
     );
   }
 
+  /**
+   * Parses one leaf condition, then fixes the "condition" error as DynamoDB does: the first
+   * leaf with any operand problem decides, ranking the problems recorded so far.
+   */
   private parseComparison(): Condition {
+    const leaf = this.parseLeaf();
+    if (!this.state.errors.has('condition')) {
+      const message = this.state.firstError(conditionOrder);
+      if (message !== undefined) this.state.record('condition', message);
+    }
+    return leaf;
+  }
+
+  private parseLeaf(): Condition {
     const left = this.parseOperand();
     const token = this.state.peek();
     if (token.kind === 'punctuation' && comparators.has(token.text)) {
@@ -211,7 +252,9 @@ class ConditionParser {
       state.next();
       return { kind: 'value', value: state.resolveValue(token.text) };
     }
-    if (token.kind === 'name' && state.isPunctuation('(', 1)) return this.parseFunction();
+    if (token.kind === 'name' && !state.isKeywordToken(token) && state.isPunctuation('(', 1)) {
+      return this.parseFunction();
+    }
     if (state.atPathStart()) return { kind: 'path', path: state.parsePath() };
     if (token.kind === 'punctuation' && token.text === '(') {
       state.next();
@@ -355,11 +398,10 @@ class ConditionParser {
   private functionCondition(call: RawOperand & { kind: 'function' }): Condition {
     const [first, second] = call.args;
     if (call.name === 'size' || first === undefined) {
-      this.state.record(
-        'misusedFunction',
-        `The function is not allowed to be used this way in an expression; function: ${call.name}`,
-      );
-      return { kind: 'attribute_exists', path: [] };
+      // DynamoDB notices a bare size() only where conditions combine (checkBareSize).
+      const marker: Condition = { kind: 'attribute_exists', path: [] };
+      this.bareSize.add(marker);
+      return marker;
     }
     switch (call.name) {
       case 'attribute_exists':
@@ -392,6 +434,7 @@ export function parseConditionBody(
   try {
     condition = parser.parseOr();
     if (state.peek().kind !== 'end') state.fail();
+    parser.checkBareSize(condition);
   } catch (failure) {
     if (!(failure instanceof SyntaxFailure)) throw failure;
     return invalid(state.syntaxMessage(Math.max(failure.position, parser.furthest)));

@@ -130,6 +130,11 @@ export function keyConditionsFromExpression(condition: Condition): Result<KeyCon
   const conditions = new Map<string, KeyCondition>();
   const collected = collect(condition, conditions);
   if (!collected.ok) return collected;
+  return ok(conditions);
+}
+
+/** DynamoDB accepts one condition (partition key) or two (partition and sort key). */
+export function checkKeyConditionCount(conditions: KeyConditions): Result<KeyConditions> {
   if (conditions.size !== 1 && conditions.size !== 2) {
     return invalid('Conditions can be of length 1 or 2 only');
   }

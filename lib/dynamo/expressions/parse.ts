@@ -11,7 +11,12 @@ import type {
   UpdateExpression,
 } from './ast.js';
 import { parseConditionBody } from './condition-parser.js';
-import { keyConditionsFromExpression, type KeyConditions } from './key-condition.js';
+import { checkConditionValues } from '../legacy.js';
+import {
+  checkKeyConditionCount,
+  keyConditionsFromExpression,
+  type KeyConditions,
+} from './key-condition.js';
 import { parseProjectionBody } from './projection-parser.js';
 import { parseUpdateBody } from './update-parser.js';
 
@@ -61,6 +66,21 @@ export function parseFilterExpression(
   return parseConditionExpression(text, placeholders, 'FilterExpression');
 }
 
+/**
+ * Parses a KeyConditionExpression into a condition tree only. DynamoDB reports unused
+ * placeholders before the key-condition rules, so request validation converts later with
+ * {@link keyConditionsFromExpression}.
+ */
+export function parseKeyConditionTree(
+  text: string,
+  placeholders: Placeholders = {},
+): Result<Parsed<Condition>> {
+  const label = 'KeyConditionExpression';
+  const problem = precheck(label, text);
+  if (problem !== undefined && !problem.ok) return problem;
+  return prefixed(label, parseConditionBody(text, placeholders));
+}
+
 /** Parses a KeyConditionExpression into per-key conditions (schema checks come later). */
 export function parseKeyConditionExpression(
   text: string,
@@ -71,9 +91,23 @@ export function parseKeyConditionExpression(
   if (problem !== undefined && !problem.ok) return problem;
   const parsed = prefixed(label, parseConditionBody(text, placeholders));
   if (!parsed.ok) return parsed;
-  const conditions = keyConditionsFromExpression(parsed.value.ast);
+  const conditions = checkKeyConditionTree(parsed.value.ast);
   if (!conditions.ok) return conditions;
   return { ok: true, value: { ...parsed.value, ast: conditions.value } };
+}
+
+/**
+ * Converts a key condition tree and applies the value and count checks DynamoDB applies to
+ * key conditions, in its order.
+ */
+export function checkKeyConditionTree(tree: Condition): Result<KeyConditions> {
+  const conditions = keyConditionsFromExpression(tree);
+  if (!conditions.ok) return conditions;
+  for (const condition of conditions.value.values()) {
+    const checked = checkConditionValues(condition.operator, condition.values);
+    if (!checked.ok) return checked;
+  }
+  return checkKeyConditionCount(conditions.value);
 }
 
 /** Parses an UpdateExpression. */

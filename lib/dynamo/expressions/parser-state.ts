@@ -13,7 +13,13 @@ export class SyntaxFailure {
 }
 
 /** The keywords of condition expressions. */
-export const conditionKeywords: ReadonlySet<string> = new Set(['AND', 'OR', 'NOT', 'BETWEEN', 'IN']);
+export const conditionKeywords: ReadonlySet<string> = new Set([
+  'AND',
+  'OR',
+  'NOT',
+  'BETWEEN',
+  'IN',
+]);
 
 /** The keywords of update expressions. */
 export const updateKeywords: ReadonlySet<string> = new Set(['SET', 'REMOVE', 'ADD', 'DELETE']);
@@ -82,6 +88,11 @@ export class ParserState {
   isKeyword(word: string, offset = 0): boolean {
     const token = this.peek(offset);
     return token.kind === 'name' && token.text.toUpperCase() === word;
+  }
+
+  /** True when `token` is one of this grammar's keywords. */
+  isKeywordToken(token: Token): boolean {
+    return token.kind === 'name' && this.keywords.has(token.text.toUpperCase());
   }
 
   /** Consumes the punctuation `text` or fails. */

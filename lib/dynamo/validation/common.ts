@@ -18,7 +18,8 @@ import type {
 import type { KeyConditions } from '../expressions/key-condition.js';
 import {
   parseConditionExpression,
-  parseKeyConditionExpression,
+  checkKeyConditionTree,
+  parseKeyConditionTree,
   parseProjectionExpression,
   parseUpdateExpression,
 } from '../expressions/parse.js';
@@ -311,10 +312,11 @@ export function parseRequestExpressions(data: RequestData): Result<RequestExpres
     result.condition = note(parsed.value);
   }
   const keyText = typedString(data, 'KeyConditionExpression');
+  let keyTree: Condition | undefined;
   if (keyText !== undefined) {
-    const parsed = parseKeyConditionExpression(keyText, placeholders);
+    const parsed = parseKeyConditionTree(keyText, placeholders);
     if (!parsed.ok) return parsed;
-    result.keyConditions = note(parsed.value);
+    keyTree = note(parsed.value);
   }
   const filterText = typedString(data, 'FilterExpression');
   if (filterText !== undefined) {
@@ -339,6 +341,11 @@ export function parseRequestExpressions(data: RequestData): Result<RequestExpres
     return invalid(
       `Value provided in ExpressionAttributeValues unused in expressions: keys: {${unusedValues.join(', ')}}`,
     );
+  }
+  if (keyTree !== undefined) {
+    const keyConditions = checkKeyConditionTree(keyTree);
+    if (!keyConditions.ok) return keyConditions;
+    result.keyConditions = keyConditions.value;
   }
   return ok(result);
 }

@@ -186,6 +186,26 @@ test('config map and service monitor', () => {
   );
 });
 
+test('every service binds its admin server for probes and stops before its termination grace ends', () => {
+  const ctx = context();
+  const workloads = [
+    buildStorageStatefulSet(ctx, 3, 0),
+    buildControlPlaneStatefulSet(ctx),
+    buildRouterDeployment(ctx),
+  ];
+  for (const workload of workloads) {
+    const main = container(workload);
+    assert.equal(env(main, 'TESSERA_ADMIN_HOST'), '0.0.0.0');
+    const graceMs = Number(env(main, 'TESSERA_SHUTDOWN_GRACE_MS'));
+    const podGraceMs = (workload.spec?.template.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
+    const preStopMs = main.lifecycle?.preStop ? 5000 : 0;
+    assert.ok(
+      graceMs > 0 && graceMs + preStopMs < podGraceMs,
+      `${workload.metadata?.name}: ${graceMs} + ${preStopMs} < ${podGraceMs}`,
+    );
+  }
+});
+
 test('storage node ids and ordinals round-trip', () => {
   const names = clusterNames('demo', 'db');
   assert.equal(storageNodeId(names, 7), 'demo-storage-7');

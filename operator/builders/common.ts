@@ -87,13 +87,20 @@ export function baseContainer(
   };
 }
 
-/** Environment every service receives: its identity, admin port, log level and OTLP settings. */
-export function commonEnv(context: BuildContext): V1EnvVar[] {
+/**
+ * Environment every service receives: its identity, the admin server (bound to every
+ * interface so the kubelet's probes and Prometheus reach it), log level, and the time
+ * the service gets on SIGTERM — kept below the pod's termination grace period so the
+ * service finishes its own shutdown before the kubelet kills it.
+ */
+export function commonEnv(context: BuildContext, shutdownGraceMs: number): V1EnvVar[] {
   return [
     { name: 'TESSERA_NODE_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'TESSERA_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
     { name: 'TESSERA_CLUSTER_NAME', value: context.names.cluster },
+    { name: 'TESSERA_ADMIN_HOST', value: '0.0.0.0' },
     { name: 'TESSERA_ADMIN_PORT', value: String(ports.admin) },
+    { name: 'TESSERA_SHUTDOWN_GRACE_MS', value: String(shutdownGraceMs) },
     {
       name: 'TESSERA_LOG_LEVEL',
       valueFrom: { configMapKeyRef: { name: context.names.config, key: 'logLevel' } },

@@ -18,6 +18,9 @@ import {
 /** Size of the control plane's own volume: catalog, membership and its Raft log. */
 export const controlPlaneVolumeSize = '1Gi';
 
+/** Grace period for a control-plane replica to hand off leadership and flush. */
+export const controlPlaneTerminationGraceSeconds = 30;
+
 /** The gRPC addresses of every control-plane replica, in ordinal order. */
 export function controlPlanePeers(context: BuildContext): string[] {
   const { names, spec } = context;
@@ -47,7 +50,7 @@ export function buildControlPlaneStatefulSet(context: BuildContext): V1StatefulS
         metadata: { labels: { ...labels } },
         spec: {
           securityContext: podSecurityContext(),
-          terminationGracePeriodSeconds: 30,
+          terminationGracePeriodSeconds: controlPlaneTerminationGraceSeconds,
           topologySpreadConstraints: topologySpread(context, 'control-plane'),
           ...(affinity ? { affinity } : {}),
           containers: [
@@ -58,7 +61,8 @@ export function buildControlPlaneStatefulSet(context: BuildContext): V1StatefulS
                 { name: 'admin', containerPort: ports.admin },
               ],
               env: [
-                ...commonEnv(context),
+                ...commonEnv(context, (controlPlaneTerminationGraceSeconds - 10) * 1000),
+                { name: 'TESSERA_GRPC_HOST', value: '0.0.0.0' },
                 { name: 'TESSERA_GRPC_PORT', value: String(ports.controlGrpc) },
                 { name: 'TESSERA_DATA_DIR', value: '/var/lib/tessera' },
                 {

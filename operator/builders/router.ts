@@ -19,6 +19,9 @@ import {
  */
 export const routerPreStopSleepSeconds = 5;
 
+/** Grace period of a router pod: preStop delay, then draining requests in flight. */
+export const routerTerminationGraceSeconds = 30;
+
 /** Builds the router Deployment: surge one new pod before removing an old one. */
 export function buildRouterDeployment(context: BuildContext): V1Deployment {
   const { names, spec } = context;
@@ -36,7 +39,7 @@ export function buildRouterDeployment(context: BuildContext): V1Deployment {
         metadata: { labels: { ...labels } },
         spec: {
           securityContext: podSecurityContext(),
-          terminationGracePeriodSeconds: 30,
+          terminationGracePeriodSeconds: routerTerminationGraceSeconds,
           topologySpreadConstraints: topologySpread(context, 'router'),
           ...(affinity ? { affinity } : {}),
           containers: [
@@ -48,7 +51,11 @@ export function buildRouterDeployment(context: BuildContext): V1Deployment {
                 { name: 'admin', containerPort: ports.admin },
               ],
               env: [
-                ...commonEnv(context),
+                ...commonEnv(
+                  context,
+                  (routerTerminationGraceSeconds - routerPreStopSleepSeconds - 5) * 1000,
+                ),
+                { name: 'TESSERA_HTTP_HOST', value: '0.0.0.0' },
                 { name: 'TESSERA_HTTP_PORT', value: String(ports.routerHttp) },
                 { name: 'TESSERA_GRPC_PORT', value: String(ports.routerGrpc) },
                 { name: 'TESSERA_CONTROL_PLANE_ADDRESS', value: controlPlaneAddress(names) },

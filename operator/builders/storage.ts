@@ -69,7 +69,8 @@ export function buildStorageStatefulSet(
                 { name: 'admin', containerPort: ports.admin },
               ],
               env: [
-                ...commonEnv(context),
+                ...commonEnv(context, (storageTerminationGraceSeconds - 10) * 1000),
+                { name: 'TESSERA_GRPC_HOST', value: '0.0.0.0' },
                 { name: 'TESSERA_GRPC_PORT', value: String(ports.storageGrpc) },
                 { name: 'TESSERA_DATA_DIR', value: storageDataPath },
                 { name: 'TESSERA_CONTROL_PLANE_ADDRESS', value: controlPlaneAddress(names) },

@@ -79,6 +79,7 @@ export function registerEngineConformance(
   describe(`engine conformance: ${name}`, () => {
     registerPointTests(create);
     registerScanTests(create);
+    registerLimitTests(create);
     registerBatchTests(create);
     registerSnapshotTests(create);
     registerLifecycleTests(create);
@@ -169,7 +170,9 @@ function registerScanTests(create: () => Promise<EngineFixture>): void {
       assert.deepEqual(await keysOf(engine, { lt: new Uint8Array() }), []);
       assert.deepEqual(await keysOf(engine, { gte: utf8('c'), lt: utf8('c') }), []);
     }));
+}
 
+function registerLimitTests(create: () => Promise<EngineFixture>): void {
   test('the item limit truncates a page and the cursor resumes it', () =>
     withEngine(create, async (engine) => {
       const all = Array.from({ length: 25 }, (_, i) => `k${String(i).padStart(2, '0')}`);

@@ -21,9 +21,9 @@ import type {
   ReadState,
   Result,
   Role,
-  Snapshot,
 } from './types.js';
 import { NO_NODE, encodeConfChange, entrySizeBytes, err, makeMessage, ok } from './types.js';
+import { handleAppend, handleHeartbeat, handleSnapshot } from './follower.js';
 import { handleLeaderMessage, maybeSendAppend, sendHeartbeats } from './replication.js';
 
 /** The index and term a proposal was appended at. */
@@ -369,79 +369,12 @@ export class Raft {
       this.electionElapsed = 0;
       this.ticksSinceLeaderContact = 0;
       this.lead = m.from;
-      if (m.type === 'append') this.handleAppend(m);
-      else if (m.type === 'heartbeat') this.handleHeartbeat(m);
-      else this.handleSnapshot(m);
+      if (m.type === 'append') handleAppend(this, m);
+      else if (m.type === 'heartbeat') handleHeartbeat(this, m);
+      else handleSnapshot(this, m);
     } else if (m.type === 'timeoutNow') {
       this.campaign(true);
     }
-  }
-
-  private handleAppend(m: RaftMessage): void {
-    const reply = (fields: Partial<RaftMessage>): void =>
-      this.send(
-        makeMessage({
-          type: 'appendResponse',
-          from: this.id,
-          to: m.from,
-          term: this.term,
-          ...fields,
-        }),
-      );
-    if (m.index < this.log.committed) {
-      reply({ index: this.log.committed });
-      return;
-    }
-    const lastNewIndex = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
-    if (lastNewIndex !== null) {
-      reply({ index: lastNewIndex });
-      return;
-    }
-    const [hintIndex, hintTerm] = this.log.findConflictByTerm(
-      Math.min(m.index, this.log.lastIndex()),
-      m.logTerm,
-    );
-    reply({ index: m.index, reject: true, rejectHint: hintIndex, logTerm: hintTerm });
-  }
-
-  private handleHeartbeat(m: RaftMessage): void {
-    // The leader sends min(match, commit), so this never commits past what we hold.
-    this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
-    this.send(
-      makeMessage({
-        type: 'heartbeatResponse',
-        from: this.id,
-        to: m.from,
-        term: this.term,
-        round: m.round,
-      }),
-    );
-  }
-
-  private handleSnapshot(m: RaftMessage): void {
-    const snapshot = m.snapshot;
-    if (snapshot === undefined) throw new Error('raft: snapshot message without snapshot');
-    const index = this.restore(snapshot) ? this.log.lastIndex() : this.log.committed;
-    this.send(
-      makeMessage({ type: 'appendResponse', from: this.id, to: m.from, term: this.term, index }),
-    );
-  }
-
-  /** Installs a leader's snapshot if it is ahead of our commit; returns whether it was. */
-  private restore(snapshot: Snapshot): boolean {
-    const { index, term, confState } = snapshot.metadata;
-    if (index <= this.log.committed) return false;
-    // The snapshot may predate our own addition (e.g. the bootstrap snapshot sent to a
-    // new learner): we install it anyway and learn our membership from the conf-change
-    // entries that follow. A node outside the configuration never campaigns.
-    if (this.log.matchTerm(index, term)) {
-      // Our log already has the snapshot's last entry: just fast-forward the commit.
-      this.log.commitTo(index);
-      return false;
-    }
-    this.log.restore(snapshot);
-    this.switchToConfig(configFromConfState(this.tracker, confState, this.log.lastIndex()));
-    return true;
   }
 
   // ---- proposals, membership, transfer, reads (the host's calls) ----
@@ -586,7 +519,8 @@ export class Raft {
     return ok(this.tracker.confState());
   }
 
-  private switchToConfig(next: ConfigAndProgress): void {
+  /** Installs a new configuration (conf change applied, snapshot restored, or boot). */
+  switchToConfig(next: ConfigAndProgress): void {
     this.tracker.config = next.config;
     this.tracker.progress = next.progress;
     this.isLearner = next.config.learners.has(this.id);

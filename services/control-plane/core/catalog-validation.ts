@@ -119,13 +119,24 @@ export function tableNameProblem(tableName: unknown): string | null {
   return `1 validation error detected: Value '${value}' at 'tableName' failed to satisfy constraint: ${constraint}`;
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+
 function keySchemaProblem(
   keySchema: readonly KeySchemaElement[],
   definitions: readonly AttributeDefinition[],
 ): string | null {
+  // The router validates syntax first; these guards keep apply total on any decoded input.
   if (!Array.isArray(keySchema) || keySchema.length < 1 || keySchema.length > 2) {
     return `${invalid} KeySchema must have one or two elements`;
   }
+  if (!Array.isArray(definitions) || definitions.length < 1) {
+    return `${invalid} AttributeDefinitions must not be empty`;
+  }
+  const wellFormed =
+    keySchema.every((e: unknown) => isRecord(e) && typeof e.AttributeName === 'string') &&
+    definitions.every((d: unknown) => isRecord(d) && typeof d.AttributeName === 'string');
+  if (!wellFormed) return `${invalid} every key element needs an AttributeName`;
   const definedNames = definitions.map((definition) => definition.AttributeName);
   const keyNames = keySchema.map((element) => element.AttributeName);
   if (keyNames.length > definedNames.length) {
@@ -169,14 +180,22 @@ function capacityProblem(throughput: ProvisionedThroughputInput): string | null 
   return null;
 }
 
+/** The message for a BillingMode outside DynamoDB's enum, or null. */
+function billingModeProblem(mode: unknown): string | null {
+  if (mode === undefined || mode === 'PROVISIONED' || mode === 'PAY_PER_REQUEST') return null;
+  return `1 validation error detected: Value '${String(mode)}' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]`;
+}
+
 function billingProblem(input: CreateTableInput): string | null {
+  const modeProblem = billingModeProblem(input.BillingMode);
+  if (modeProblem !== null) return modeProblem;
   if (input.BillingMode === 'PAY_PER_REQUEST') {
     return input.ProvisionedThroughput === undefined
       ? null
       : `${invalid} Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST`;
   }
   const throughput = input.ProvisionedThroughput;
-  if (throughput === undefined || !throughput.ReadCapacityUnits || !throughput.WriteCapacityUnits) {
+  if (!isRecord(throughput) || !throughput.ReadCapacityUnits || !throughput.WriteCapacityUnits) {
     return `${invalid} ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED`;
   }
   return capacityProblem(throughput);
@@ -184,6 +203,12 @@ function billingProblem(input: CreateTableInput): string | null {
 
 function tagsProblem(tags: readonly Tag[] | undefined): string | null {
   if (tags === undefined) return null;
+  const wellFormed =
+    Array.isArray(tags) &&
+    tags.every(
+      (t: unknown) => isRecord(t) && typeof t.Key === 'string' && typeof t.Value === 'string',
+    );
+  if (!wellFormed) return `${invalid} every tag needs a Key and a Value`;
   if (tags.length > TAGS_PER_TABLE_MAX) {
     return `${invalid} The number of tags exceeds the limit of ${TAGS_PER_TABLE_MAX}`;
   }
@@ -222,7 +247,10 @@ export function validateCreateTable(input: CreateTableInput): Result<TableSpec> 
  * features, that something is asked for, and capacity bounds.
  */
 export function validateUpdateTableInput(input: UpdateTableInput): Result<UpdateTableInput> {
-  const problem = tableNameProblem(input.TableName) ?? refusedFeature(input, updateTableFeatures);
+  const problem =
+    tableNameProblem(input.TableName) ??
+    refusedFeature(input, updateTableFeatures) ??
+    billingModeProblem(input.BillingMode);
   if (problem !== null) return fail('ValidationException', problem);
   if (input.ProvisionedThroughput === undefined && input.BillingMode === undefined) {
     return fail(
@@ -235,6 +263,10 @@ export function validateUpdateTableInput(input: UpdateTableInput): Result<Update
       'ValidationException',
       `${invalid} ProvisionedThroughput must be specified when BillingMode is PROVISIONED`,
     );
+  }
+  const throughput: unknown = input.ProvisionedThroughput;
+  if (throughput !== undefined && !isRecord(throughput)) {
+    return fail('ValidationException', `${invalid} ProvisionedThroughput must be a structure`);
   }
   const capacity =
     input.ProvisionedThroughput === undefined ? null : capacityProblem(input.ProvisionedThroughput);

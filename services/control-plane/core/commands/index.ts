@@ -43,6 +43,7 @@ import type { SetNodeStateCommand } from './set-node-state.js';
 import { applySetNodeState } from './set-node-state.js';
 import type { SplitPartitionCommand, SplitResult } from './split-partition.js';
 import { applySplitPartition } from './split-partition.js';
+import { commandShapeProblem } from './shapes.js';
 import type { ApplyContext, ApplyOutcome } from './types.js';
 import type { UpdateTableCommand } from './update-table.js';
 import { applyUpdateTable } from './update-table.js';
@@ -202,5 +203,7 @@ export function decodeCommand(bytes: Uint8Array): Result<Command> {
   if (typeof nowMs !== 'number' || !Number.isFinite(nowMs)) {
     return fail('MalformedCommand', 'command has no nowMs');
   }
+  const problem = commandShapeProblem(type as CommandType, command as Record<string, unknown>);
+  if (problem !== null) return fail('MalformedCommand', problem);
   return ok(command as Command);
 }

@@ -62,6 +62,8 @@ export class Raft {
   uncommittedBytes = 0;
   /** Proposals appended since the last broadcast (sent when the host asks for a Ready). */
   needsBroadcast = false;
+  /** Reads waiting for a heartbeat round that has not been opened yet. */
+  needsReadRound = false;
 
   constructor(config: ValidatedConfig) {
     this.id = config.id;
@@ -121,6 +123,7 @@ export class Raft {
     this.pendingConfIndex = 0;
     this.uncommittedBytes = 0;
     this.needsBroadcast = false;
+    this.needsReadRound = false;
     this.reads.reset();
   }
 
@@ -455,8 +458,14 @@ export class Raft {
     return this.log.term(this.log.committed) === this.term;
   }
 
-  /** Sends pending proposals to followers (RawNode calls this before building a Ready). */
+  /**
+   * Sends what proposals and reads since the last Ready need: appends to followers and
+   * one heartbeat round for all waiting reads. RawNode calls this before building a
+   * Ready, so requests arriving together share messages.
+   */
   flushProposals(): void {
+    if (this.role === 'leader' && this.needsReadRound) sendHeartbeats(this);
+    this.needsReadRound = false;
     if (!this.needsBroadcast) return;
     this.needsBroadcast = false;
     if (this.role !== 'leader') return;
@@ -506,8 +515,9 @@ export class Raft {
     if (this.reads.pendingCount() >= this.config.maxPendingReads) {
       return err({ code: 'readQueueFull', leaderHint: this.id });
     }
+    // Any round opened from now on confirms this read; the next Ready opens one.
     this.reads.addPending(context, committedHere ? this.log.committed : -1);
-    sendHeartbeats(this);
+    this.needsReadRound = true;
     return ok(null);
   }
 

@@ -172,7 +172,8 @@ export class RawNode {
   hasReady(): boolean {
     const raft = this.raft;
     if (this.outstanding !== null) return false;
-    if (raft.needsBroadcast || raft.messages.length > 0 || raft.readStates.length > 0) return true;
+    if (raft.needsBroadcast || raft.needsReadRound) return true;
+    if (raft.messages.length > 0 || raft.readStates.length > 0) return true;
     if (raft.lead !== this.previousSoftState.leader || raft.role !== this.previousSoftState.role) {
       return true;
     }

@@ -65,6 +65,8 @@ function main(): number {
     for (const [name, value] of Object.entries(result.stats)) {
       if (typeof value === 'number') totals[name] = (totals[name] ?? 0) + value;
     }
+    if (result.stats.checkerVerdict === 'unknown')
+      totals.checkerUnknown = (totals.checkerUnknown ?? 0) + 1;
     if (args.trace) for (const line of result.trace) console.log(line);
     if (args.seeds === 1) console.log(JSON.stringify(result.stats));
     if (!result.ok) {

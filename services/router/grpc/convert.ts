@@ -28,7 +28,8 @@ const itemListType = 'tessera.v1.ItemList';
 const writeRequestListType = 'tessera.v1.WriteRequestList';
 const writeRequestType = 'tessera.v1.WriteRequest';
 
-const attributeCases = ['s', 'n', 'b', 'ss', 'ns', 'bs', 'm', 'l', 'null', 'bool'] as const;
+/** The oneof cases of AttributeValue, DynamoDB's type names in lower case. */
+type AttributeCase = 's' | 'n' | 'b' | 'ss' | 'ns' | 'bs' | 'm' | 'l' | 'null' | 'bool';
 
 /** `table_name` → `TableName`; `size_estimate_range_gb` → `SizeEstimateRangeGB`. */
 export function dynamoName(protoName: string): string {
@@ -172,7 +173,7 @@ function bytesFromBase64(text: Json): Uint8Array {
 function attributeValueInit(json: Json): Fields {
   if (!isObject(json)) return {};
   const [type, value] = Object.entries(json)[0] ?? [];
-  const lower = (type ?? '').toLowerCase() as (typeof attributeCases)[number];
+  const lower = (type ?? '').toLowerCase() as AttributeCase;
   switch (lower) {
     case 's':
     case 'n':

@@ -13,7 +13,7 @@ import {
   type ServiceBinding,
 } from '../../../lib/grpc/index.js';
 import type { GrpcStatusCode } from '../../../lib/grpc/index.js';
-import { DynamoError, type DynamoErrorName } from '../../../lib/dynamo/index.js';
+import type { DynamoError, DynamoErrorName } from '../../../lib/dynamo/index.js';
 import { runOperation, type OperationContext } from '../operations/index.js';
 import { jsonToMessage, messageToJson } from './convert.js';
 

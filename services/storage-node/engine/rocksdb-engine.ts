@@ -73,6 +73,9 @@ type NativeConstructor = new (path: string, options: Record<string, unknown>) =>
 // typed by the interfaces above.
 const RocksDB = createRequire(import.meta.url)('rocksdb-native') as NativeConstructor;
 
+/** Entries the binding's iterator reads per native call. */
+const iteratorBatchMax = 64;
+
 /** Options of the RocksDB engine. */
 export interface RocksDbEngineOptions {
   /** Directory of the database; created when missing. */
@@ -180,7 +183,9 @@ class RocksDbReadView {
       reverse: range.reverse,
       // One entry past the item limit tells whether the page is truncated.
       limit: limits.itemsMax + 1,
-      capacity: Math.min(limits.itemsMax + 1, 256),
+      // Entries fetched per native call. The byte limit is only checked as entries arrive, so
+      // this also bounds how far a page can read past `bytesMax` (64 values of at most 1 MiB).
+      capacity: Math.min(limits.itemsMax + 1, iteratorBatchMax),
     };
     if (range.lower !== undefined) options[range.lower.inclusive ? 'gte' : 'gt'] = range.lower.key;
     if (range.upper !== undefined) options[range.upper.inclusive ? 'lte' : 'lt'] = range.upper.key;

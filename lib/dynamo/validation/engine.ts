@@ -173,10 +173,11 @@ function convertShape(shape: Shape, value: Json, depth: number): Json {
           throw new ShapeMismatch('Start of structure or map found where not expected');
         throw new ShapeMismatch(shape.parameterized ? sunCastMessage : 'Unexpected field type');
       }
-      // Null members are dropped, as null structure members are: later stages never see them.
-      return value
-        .filter((member) => member != null)
-        .map((member) => convertShape(shape.member, member, depth + 1));
+      // Null members stay for the constraint stage (they count towards lengths, as in
+      // DynamoDB) and are stripped before the operation's own checks.
+      return value.map((member) =>
+        member == null ? null : convertShape(shape.member, member, depth + 1),
+      );
     case 'map': {
       if (!isObject(value)) {
         if (Array.isArray(value)) {
@@ -189,7 +190,7 @@ function convertShape(shape: Shape, value: Json, depth: number): Json {
       const converted: Record<string, Json> = Object.create(null) as Record<string, Json>;
       for (const key of Object.keys(value)) {
         const member = value[key];
-        if (member != null) converted[key] = convertShape(shape.value, member, depth + 1);
+        converted[key] = member == null ? null : convertShape(shape.value, member, depth + 1);
       }
       return converted;
     }
@@ -394,5 +395,16 @@ export function validateAgainstTable(
   if (!shaped.ok) return shaped;
   const constrained = checkConstraints(table, shaped.value);
   if (!constrained.ok) return constrained;
-  return shaped;
+  return ok(stripNulls(shaped.value) as Record<string, Json>);
+}
+
+/** Removes null list members and null map values, so later checks never meet them. */
+function stripNulls(value: Json): Json {
+  if (Array.isArray(value)) return value.filter((member) => member != null).map(stripNulls);
+  if (!isObject(value)) return value;
+  const stripped: Record<string, Json> = Object.create(null) as Record<string, Json>;
+  for (const key of Object.keys(value)) {
+    if (value[key] != null) stripped[key] = stripNulls(value[key]);
+  }
+  return stripped;
 }

@@ -4,7 +4,6 @@
  * target is alive; removing the old replica is the leader's business and always succeeds.
  */
 import type { MoveStep } from './moves.js';
-import type { PlannedLeaderTransfer } from './placement.js';
 
 /** The phase a completed step leads to, `finish` after removal, or `none` if it cannot happen. */
 export function stepDone(
@@ -21,11 +20,4 @@ export function stepDone(
     case 'remove-replica':
       return 'finish';
   }
-}
-
-/** Leadership transfers have no effect on the replicated state; the simulation skips them. */
-export function reconcileLeaderTransfersIgnored(
-  transfers: readonly PlannedLeaderTransfer[],
-): number {
-  return transfers.length;
 }

@@ -13,8 +13,8 @@ import { applyCommand, decodeCommand, encodeCommand } from './commands/index.js'
 import type { Command } from './commands/index.js';
 import { HASH_MIN, bigIntToHash, endToBigInt, hashToBigInt } from './hash-space.js';
 import { FailureDetector } from './membership.js';
-import { reconcileLeaderTransfersIgnored, stepDone } from './simulation-support.js';
-import { planMoves } from './placement.js';
+import { stepDone } from './simulation-support.js';
+import { planLeaderTransfers, planMoves } from './placement.js';
 import { planReconcile } from './reconcile.js';
 import { chooseSplitPoint } from './splits.js';
 import {
@@ -22,6 +22,7 @@ import {
   decodeState,
   encodeState,
   partitionsOfTable,
+  leaderCountsByNode,
   replicaCountsByNode,
 } from './state.js';
 import type { ControlState } from './state.js';
@@ -278,8 +279,22 @@ function tick(world: World, prng: ReturnType<typeof createPrng>, events: boolean
   for (const command of plan.commands) {
     assert.ok(propose(world, command), `a planned ${command.type} was rejected`);
   }
-  reconcileLeaderTransfersIgnored(plan.leaderTransfers);
   storageTick(world, prng, plan.moveSteps);
+  // A transfer succeeds when its target is alive and still a voter: it campaigns in a new term.
+  for (const transfer of plan.leaderTransfers) {
+    const partition = world.state.partitions[transfer.partitionId];
+    if (partition === undefined || !world.alive.has(transfer.toNodeId) || prng.int(2) === 0)
+      continue;
+    if (partition.leaderNodeId !== transfer.fromNodeId) continue;
+    const { partitionId, toNodeId: nodeId } = transfer;
+    propose(world, {
+      type: 'mark-partition-leader',
+      partitionId,
+      nodeId,
+      term: partition.leaderTerm + 1,
+      nowMs: world.nowMs,
+    });
+  }
 }
 
 function checkSettled(world: World): void {
@@ -320,6 +335,17 @@ function checkSettled(world: World): void {
     );
   }
   assert.deepEqual(planMoves(state, config), [], 'the planner has not reached a fixed point');
+  const leaders = leaderCountsByNode(state);
+  const upLeaders = Object.values(state.nodes)
+    .filter((n) => n.state === 'up')
+    .map((n) => leaders.get(n.nodeId) ?? 0);
+  // Transfers are local (a partition's leader can only move to one of its voters), so the fixed
+  // point can leave one extra leader beyond the tolerated spread, never more.
+  const leaderSpread = upLeaders.length === 0 ? 0 : Math.max(...upLeaders) - Math.min(...upLeaders);
+  assert.ok(
+    leaderSpread <= config.leaderSpreadMax + 1,
+    `leaders per up node ${JSON.stringify(upLeaders)}`,
+  );
 }
 
 function runSeed(seed: number, steps: number): World {
@@ -373,6 +399,7 @@ function runSeed(seed: number, steps: number): World {
 function settled(world: World): boolean {
   const { state } = world;
   if (Object.keys(state.moves).length > 0 || planMoves(state, config).length > 0) return false;
+  if (planLeaderTransfers(state, config, 1).length > 0) return false;
   // Partitions of a table being deleted are never moved, so wait until their data is dropped.
   if (Object.values(state.tables).some((t) => t.status === 'DELETING')) return false;
   return Object.values(state.nodes).every(

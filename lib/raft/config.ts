@@ -28,7 +28,11 @@ export interface RaftConfig {
   electionTicks: number;
   /** Ticks between leader heartbeats; must be less than `electionTicks`. */
   heartbeatTicks: number;
-  /** The host's applied index on restart (entries up to it are not handed out again). */
+  /**
+   * The host's applied index on restart: committed entries up to it are not handed out
+   * again. Conf changes among them would then not be re-applied, so pass the snapshot
+   * index unless `initialState().confState` already reflects everything up to `applied`.
+   */
   applied?: number;
   /** Payload bytes per append message (at least one entry is always sent). */
   maxSizePerMessageBytes?: number;

@@ -43,6 +43,9 @@ export interface RecoveryReport {
   readonly truncatedTail: CorruptionLocation | undefined;
 }
 
+/** The largest segment size accepted (1 GiB). */
+const segmentBytesCeiling = 1024 * 1024 * 1024;
+
 /** Opens the log in `options.directory`: replays it, cuts a torn tail, and reports. */
 export async function openSharedLog(
   options: SharedLogOptions,
@@ -55,6 +58,15 @@ export async function openSharedLog(
     groupsMax: options.groupsMax ?? 100_000,
     retainedBytesMax: options.retainedBytesMax ?? 1024 * 1024 * 1024,
   };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      return walError('invalid-argument', `${name} must be a positive integer`);
+    }
+  }
+  // Recovery reads a segment whole, so segments stay well inside one buffer.
+  if (limits.segmentBytesMax > segmentBytesCeiling) {
+    return walError('invalid-argument', `segmentBytesMax may not exceed ${segmentBytesCeiling}`);
+  }
   const io = options.io ?? defaultWalIo;
   try {
     return walOk(await recoverAndOpen(options.directory, limits, io));

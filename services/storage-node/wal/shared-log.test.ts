@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
+import { openSharedLog } from './open-shared-log.js';
 import type { WalIo } from './segment-files.js';
 import { countingIo, entries, openLog, unwrap, withDirectory } from './test-support.js';
 import type { GroupUpdate, LogEntry } from './types.js';
@@ -256,4 +257,20 @@ test('one sync covers a batch of more records than one writev call takes', () =>
       entries(1, 1500, 1),
     );
     await reopened.close();
+  }));
+
+test('bad options are refused before anything is opened', () =>
+  withDirectory(async (directory) => {
+    for (const options of [
+      { segmentBytesMax: 0 },
+      { queueRecordsMax: 1.5 },
+      { segmentBytesMax: 2 ** 31 },
+    ]) {
+      const opened = await openSharedLog({ directory, ...options });
+      assert.equal(
+        opened.ok ? 'ok' : opened.error.code,
+        'invalid-argument',
+        JSON.stringify(options),
+      );
+    }
   }));

@@ -112,9 +112,13 @@ await runService({
     if (settings.backend === 'memory') {
       logger.warn('backend=memory: development/test mode, tables live in this process only');
     }
+    // The bound port is known only once listening (port 0 picks one), hence the getter.
+    const bound = { httpPort: settings.httpPort };
     const context = {
       backend,
-      endpointAddress: `${settings.httpHost}:${settings.httpPort}`,
+      get endpointAddress() {
+        return `${settings.httpHost}:${bound.httpPort}`;
+      },
       batchConcurrencyMax: settings.batchConcurrency,
     };
     const http = await startHttpServer(
@@ -129,6 +133,7 @@ await runService({
       settings.httpHost,
       settings.httpPort,
     );
+    bound.httpPort = http.port;
     const grpc = createGrpcServer([dynamoGrpcService(context)], {
       onInternalError: (error, method) =>
         logger.error({ err: error, method }, 'gRPC handler failed'),

@@ -2,7 +2,7 @@
 // validated by lib/dynamo) and its mutations are applied as the state machine would.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { itemToWire, type Item } from '../../../lib/dynamo/index.js';
+import { itemToWire, type Item, type ValidatedRequest } from '../../../lib/dynamo/index.js';
 import { createMemoryEngine } from '../engine/memory-engine.js';
 import type { Engine } from '../engine/engine.js';
 import {
@@ -13,6 +13,8 @@ import {
   hashOfPartitionKey,
   validateOperation,
   type CommandOutcome,
+  type GetResponse,
+  type PageResponse,
   type PartitionSpec,
   type ReadOperation,
   type WriteOperation,
@@ -33,12 +35,26 @@ async function write(engine: Engine, operation: WriteOperation, request: object,
   return evaluation.outcome;
 }
 
-async function read(engine: Engine, operation: ReadOperation, request: object) {
-  const validated = validateOperation(operation, { TableName: 'Music', ...request });
-  assert.ok(validated.ok, validated.ok ? '' : validated.error.message);
-  if (operation === 'GetItem') return evaluateGetItem(engine, spec, validated.value);
-  if (operation === 'Query') return evaluateQuery(engine, spec, validated.value);
-  return evaluateScan(engine, spec, validated.value, { start: new Uint8Array(16), end: undefined });
+function validated(operation: ReadOperation, request: object): ValidatedRequest {
+  const result = validateOperation(operation, { TableName: 'Music', ...request });
+  assert.ok(result.ok, result.ok ? '' : result.error.message);
+  return result.value;
+}
+
+function get(engine: Engine, request: object): Promise<CommandOutcome<GetResponse>> {
+  return evaluateGetItem(engine, spec, validated('GetItem', request));
+}
+
+function read(
+  engine: Engine,
+  operation: 'Query' | 'Scan',
+  request: object,
+): Promise<CommandOutcome<PageResponse>> {
+  if (operation === 'Query') return evaluateQuery(engine, spec, validated('Query', request));
+  return evaluateScan(engine, spec, validated('Scan', request), {
+    start: new Uint8Array(16),
+    end: undefined,
+  });
 }
 
 function value<T>(outcome: CommandOutcome<T>): T {
@@ -67,7 +83,7 @@ describe('write commands', () => {
     });
     assert.equal(value(put).consumedCapacity?.CapacityUnits, 2);
     const got = value(
-      await read(engine, 'GetItem', {
+      await get(engine, {
         Key: { pk: { S: 'a' }, sk: { N: '1' } },
         ProjectionExpression: 'w',
         ConsistentRead: true,
@@ -96,7 +112,7 @@ describe('write commands', () => {
     if (second.kind !== 'error') return;
     assert.equal(second.error.name, 'ConditionalCheckFailedException');
     assert.deepEqual(wire(second.item), item);
-    const got = value(await read(engine, 'GetItem', { Key: { pk: { S: 'a' }, sk: { N: '1' } } }));
+    const got = value(await get(engine, { Key: { pk: { S: 'a' }, sk: { N: '1' } } }));
     assert.deepEqual(wire(got.item), item);
   });
 
@@ -149,7 +165,7 @@ describe('write commands', () => {
     assert.equal(failed.kind, 'error');
     const deleted = value(await write(engine, 'DeleteItem', { Key: key, ReturnValues: 'ALL_OLD' }));
     assert.deepEqual(wire(deleted.attributes), { ...key, odd: { BOOL: false } });
-    assert.equal(value(await read(engine, 'GetItem', { Key: key })).item, undefined);
+    assert.equal(value(await get(engine, { Key: key })).item, undefined);
   });
 
   test('a key outside the partition range is wrong-partition and writes nothing', async () => {

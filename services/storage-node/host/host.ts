@@ -1,0 +1,369 @@
+// The multi-Raft host: every partition replica on this node, one ticker for all of them, and
+// per-peer outbound queues that batch the Raft messages of all groups into one transport call.
+// The service layer (server/) calls it; it calls the transport and the engine.
+import type { KeySchema } from '../../../lib/dynamo/index.js';
+import { Xoshiro128, bootstrapSnapshot, type RaftMessage } from '../../../lib/raft/index.js';
+import type { Engine } from '../engine/engine.js';
+import {
+  decodeIndex,
+  decodeMeta,
+  groupMetaRange,
+  isMetaKey,
+  type PartitionMeta,
+} from './partition-meta.js';
+import { appliedIndexKey } from '../engine/storage-keys.js';
+import type { LogProvider } from './log-provider.js';
+import {
+  Replica,
+  type ReplicaAnswer,
+  type ReplicaLimits,
+  type ReplicaObserver,
+} from './replica.js';
+import { routed, type HostAnswer, type PartitionAddress } from './routing.js';
+
+/** One Raft message of one group, as exchanged between nodes. */
+export interface AddressedMessage {
+  readonly partitionId: string;
+  readonly message: RaftMessage;
+}
+
+/** Sends batches of messages to other nodes (gRPC streams, or an in-process network). */
+export interface MessageSender {
+  /** Hands one batch for `toNodeId` to the transport; never throws, may drop. */
+  send(toNodeId: string, messages: readonly AddressedMessage[]): void;
+}
+
+/** Options of a host. Every limit has a default. */
+export interface HostOptions {
+  readonly nodeId: string;
+  readonly engine: Engine;
+  readonly logs: LogProvider;
+  readonly sender: MessageSender;
+  /** Seed for election timeouts (tests pass fixed seeds). */
+  readonly seed: number;
+  readonly limits?: Partial<ReplicaLimits>;
+  /** Most messages queued for one peer between two flushes; more are dropped (Raft resends). */
+  readonly peerQueueMessagesMax?: number;
+  /** Most replicas on this node. */
+  readonly replicasMax?: number;
+  readonly observe?: Partial<HostObserver>;
+  /** Schedules a flush of the outbound queues (defaults to setImmediate). */
+  readonly scheduleFlush?: (flush: () => void) => void;
+}
+
+/** Metric hooks of the host (replica hooks plus transport figures). */
+export interface HostObserver extends ReplicaObserver {
+  messagesDropped(count: number): void;
+  batchSent(messages: number): void;
+}
+
+const defaultLimits: ReplicaLimits = {
+  electionTicks: 10,
+  heartbeatTicks: 2,
+  proposalsInFlightMax: 4096,
+  readsInFlightMax: 4096,
+  requestTimeoutTicks: 100,
+};
+
+const noop = (): void => {};
+const silentObserver: HostObserver = {
+  proposed: noop,
+  applied: noop,
+  becameLeader: noop,
+  election: noop,
+  logSync: noop,
+  snapshotSent: noop,
+  snapshotInstalled: noop,
+  messagesDropped: noop,
+  batchSent: noop,
+};
+
+/** A member of a new partition's replica set. */
+export interface ReplicaMember {
+  readonly nodeId: string;
+  readonly address: string;
+  readonly learner: boolean;
+}
+
+/** What CreateReplica carries. */
+export interface CreateReplicaParams {
+  readonly tableId: string;
+  readonly tableName: string;
+  readonly schema: KeySchema;
+  readonly partitionId: string;
+  readonly hashStart: Uint8Array;
+  readonly hashEnd: Uint8Array | undefined;
+  readonly epoch: number;
+  readonly members: readonly ReplicaMember[];
+}
+
+/** The node's partition replicas. */
+export class StorageHost {
+  private readonly replicas = new Map<string, Replica>();
+  private readonly outbound = new Map<string, AddressedMessage[]>();
+  private flushScheduled = false;
+  private nextGroupNumber = 1;
+  private closed = false;
+  /** Node id → gRPC address of every peer this node has heard of. */
+  readonly addresses = new Map<string, string>();
+  private readonly limits: ReplicaLimits;
+  private readonly observe: HostObserver;
+  private readonly random: Xoshiro128;
+
+  private constructor(private readonly options: HostOptions) {
+    this.limits = { ...defaultLimits, ...options.limits };
+    this.observe = { ...silentObserver, ...options.observe };
+    this.random = new Xoshiro128(options.seed);
+  }
+
+  /** Opens the host and restarts every replica recorded in the engine. */
+  static async open(options: HostOptions): Promise<StorageHost> {
+    const host = new StorageHost(options);
+    const page = await options.engine.scan(groupMetaRange, {
+      itemsMax: 100_000,
+      bytesMax: 1 << 30,
+    });
+    if (!page.ok)
+      throw new Error(`storage host: cannot read partition metadata: ${page.error.message}`);
+    for (const entry of page.value.entries) {
+      if (!isMetaKey(entry.key)) continue;
+      const meta = decodeMeta(entry.value);
+      const applied = await options.engine.get(appliedIndexKey(meta.groupNumber));
+      if (!applied.ok) throw new Error(`storage host: ${applied.error.message}`);
+      await host.restart(meta, decodeIndex(applied.value));
+    }
+    return host;
+  }
+
+  /** This node's id. */
+  get nodeId(): string {
+    return this.options.nodeId;
+  }
+
+  /** Every replica hosted here. */
+  allReplicas(): Replica[] {
+    return [...this.replicas.values()];
+  }
+
+  /** The replica of a partition, if hosted. */
+  replica(partitionId: string): Replica | undefined {
+    return this.replicas.get(partitionId);
+  }
+
+  /** One tick of the node's single ticker, for every replica. */
+  tick(): void {
+    for (const replica of this.replicas.values()) replica.tick();
+  }
+
+  /** Delivers a batch received from `fromNodeId`. Messages of unknown groups are dropped. */
+  receive(messages: readonly AddressedMessage[]): void {
+    for (const { partitionId, message } of messages) {
+      this.replicas.get(partitionId)?.step(message);
+    }
+  }
+
+  /** Routes a request to its replica, or says why it cannot be served here. */
+  resolve(address: PartitionAddress): HostAnswer<Replica> {
+    const replica = this.replicas.get(address.partitionId);
+    if (replica === undefined || replica.meta.tableId !== address.tableId) {
+      return routed({
+        kind: 'wrong-partition',
+        partitionId: address.partitionId,
+        hashStart: undefined,
+        hashEnd: undefined,
+        epoch: 0,
+      });
+    }
+    if (replica.stopped !== undefined)
+      return routed({ kind: 'unavailable', reason: replica.stopped });
+    const meta = replica.meta;
+    if (address.epoch < meta.epoch) return routed(this.wrongPartition(replica));
+    if (address.epoch > meta.epoch)
+      return routed({ kind: 'unavailable', reason: `replica at epoch ${meta.epoch} is behind` });
+    return { kind: 'ok', value: replica };
+  }
+
+  /** The WrongPartition condition describing a replica's current range. */
+  wrongPartition(replica: Replica) {
+    const meta = replica.meta;
+    return {
+      kind: 'wrong-partition' as const,
+      partitionId: meta.partitionId,
+      hashStart: meta.hashStart,
+      hashEnd: meta.hashEnd,
+      epoch: meta.epoch,
+    };
+  }
+
+  /** Maps a replica's refusal to a routing answer. */
+  refusal<T>(answer: Exclude<ReplicaAnswer<unknown>, { kind: 'done' }>): HostAnswer<T> {
+    if (answer.kind === 'unavailable')
+      return routed({ kind: 'unavailable', reason: answer.reason });
+    return routed({
+      kind: 'not-leader',
+      leaderId: answer.leaderId,
+      leaderAddress: this.addresses.get(answer.leaderId) ?? '',
+      term: answer.term,
+    });
+  }
+
+  /** Creates a replica of a partition on this node (idempotent for the same partition). */
+  async createReplica(params: CreateReplicaParams): Promise<HostAnswer<null>> {
+    if (this.replicas.has(params.partitionId)) return { kind: 'ok', value: null };
+    if (this.replicas.size >= (this.options.replicasMax ?? 10_000))
+      return routed({ kind: 'unavailable', reason: 'node holds its maximum number of replicas' });
+    const self = params.members.find((member) => member.nodeId === this.nodeId);
+    if (self === undefined)
+      return routed({ kind: 'unavailable', reason: 'this node is not in the replica set' });
+    for (const member of params.members) this.addresses.set(member.nodeId, member.address);
+    const voters = params.members.filter((m) => !m.learner).map((m) => m.nodeId);
+    const meta: PartitionMeta = {
+      partitionId: params.partitionId,
+      groupNumber: this.nextGroupNumber++,
+      tableId: params.tableId,
+      tableName: params.tableName,
+      schema: params.schema,
+      hashStart: params.hashStart,
+      hashEnd: params.hashEnd,
+      epoch: params.epoch,
+      initialVoters: voters,
+      addresses: Object.fromEntries(params.members.map((m) => [m.nodeId, m.address])),
+    };
+    // A founding voter starts from the bootstrap snapshot; a learner joins with an empty log
+    // and catches up from the leader's snapshot.
+    const learners = params.members.filter((m) => m.learner).map((m) => m.nodeId);
+    const founding = !self.learner;
+    const started = await this.start(meta, founding ? 1 : 0, founding, learners);
+    return started.ok
+      ? { kind: 'ok', value: null }
+      : routed({ kind: 'unavailable', reason: started.reason });
+  }
+
+  private async restart(meta: PartitionMeta, engineApplied: number): Promise<void> {
+    this.nextGroupNumber = Math.max(this.nextGroupNumber, meta.groupNumber + 1);
+    for (const [nodeId, address] of Object.entries(meta.addresses))
+      this.addresses.set(nodeId, address);
+    const opened = this.options.logs.open(meta.groupNumber);
+    // A split child whose engine record survived a crash that its log bootstrap did not.
+    const empty = opened.ok && opened.value.storage.lastIndex() === 0;
+    const bootstrap = empty && engineApplied >= 1;
+    const started = await this.start(meta, engineApplied, bootstrap, []);
+    if (!started.ok)
+      throw new Error(`storage host: cannot restart ${meta.partitionId}: ${started.reason}`);
+  }
+
+  private async start(
+    meta: PartitionMeta,
+    engineApplied: number,
+    bootstrap: boolean,
+    learners: readonly string[],
+  ): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const logs = this.options.logs;
+    const log = bootstrap
+      ? await logs.bootstrap(
+          meta.groupNumber,
+          bootstrapSnapshot({
+            voters: [...meta.initialVoters],
+            learners: [...learners],
+            votersOutgoing: [],
+            learnersNext: [],
+            autoLeave: false,
+          }),
+        )
+      : logs.open(meta.groupNumber);
+    if (!log.ok) return log;
+    const created = Replica.create(this.environment(), meta, log.value, engineApplied);
+    if (!created.ok) return created;
+    const initialized = await created.value.initialize();
+    if (!initialized.ok) return initialized;
+    this.replicas.set(meta.partitionId, created.value);
+    return { ok: true };
+  }
+
+  private environment() {
+    return {
+      nodeId: this.nodeId,
+      engine: this.options.engine,
+      limits: this.limits,
+      random: this.random,
+      observe: this.observe,
+      send: (partitionId: string, messages: readonly RaftMessage[]) =>
+        this.enqueue(partitionId, messages),
+      startChild: async (child: PartitionMeta) => {
+        const started = await this.start(child, 1, true, []);
+        if (!started.ok)
+          throw new Error(`cannot start split child ${child.partitionId}: ${started.reason}`);
+      },
+      allocateGroupNumber: () => this.nextGroupNumber++,
+      learnAddresses: (addresses: Readonly<Record<string, string>>) => {
+        for (const [nodeId, address] of Object.entries(addresses))
+          this.addresses.set(nodeId, address);
+      },
+    };
+  }
+
+  /** Removes a replica from this node: stops it, deletes its data, forgets its log. */
+  async destroyReplica(partitionId: string): Promise<void> {
+    const replica = this.replicas.get(partitionId);
+    if (replica === undefined) return;
+    this.replicas.delete(partitionId);
+    await replica.destroy();
+    this.options.logs.remove(replica.meta.groupNumber);
+  }
+
+  /** Destroys the replicas that a membership change removed from their group. */
+  async collectRemoved(): Promise<number> {
+    let count = 0;
+    for (const replica of [...this.replicas.values()]) {
+      if (!replica.removed) continue;
+      await this.destroyReplica(replica.meta.partitionId);
+      count++;
+    }
+    return count;
+  }
+
+  private enqueue(partitionId: string, messages: readonly RaftMessage[]): void {
+    if (this.closed) return;
+    const queueMax = this.options.peerQueueMessagesMax ?? 4096;
+    let dropped = 0;
+    for (const message of messages) {
+      let queue = this.outbound.get(message.to);
+      if (queue === undefined) {
+        queue = [];
+        this.outbound.set(message.to, queue);
+      }
+      if (queue.length >= queueMax) {
+        dropped++;
+        continue;
+      }
+      queue.push({ partitionId, message });
+    }
+    if (dropped > 0) this.observe.messagesDropped(dropped);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    const schedule = this.options.scheduleFlush ?? ((flush: () => void) => setImmediate(flush));
+    schedule(() => this.flush());
+  }
+
+  /** Sends every queued batch: one call per peer node, whatever the number of groups. */
+  flush(): void {
+    this.flushScheduled = false;
+    for (const [nodeId, queue] of this.outbound) {
+      if (queue.length === 0) continue;
+      this.outbound.set(nodeId, []);
+      this.observe.batchSent(queue.length);
+      this.options.sender.send(nodeId, queue);
+    }
+  }
+
+  /** A consistent read view of the engine for one read request. */
+  engineSnapshot() {
+    return this.options.engine.snapshot();
+  }
+
+  /** Stops every replica (their waiting requests answer unavailable). */
+  close(): void {
+    this.closed = true;
+    for (const replica of this.replicas.values()) replica.stop('node shutting down');
+  }
+}

@@ -1,0 +1,249 @@
+// A partition's state machine on the engine: applies committed entries (each command's
+// mutations plus the applied index and, for a split, both partitions' metadata, in ONE batch),
+// and builds / installs snapshot images of the partition's key range.
+import {
+  evaluateWrite,
+  specRange,
+  type CommandOutcome,
+  type WriteResponse,
+} from '../commands/index.js';
+import type { Engine, Mutation } from '../engine/engine.js';
+import { appliedIndexKey, partitionRange } from '../engine/storage-keys.js';
+import type { SplitCommand, WriteCommand } from './entry-codec.js';
+import {
+  decodeIndex,
+  decodeMeta,
+  encodeIndex,
+  encodeMeta,
+  metaKey,
+  parseHashHex,
+  type PartitionMeta,
+} from './partition-meta.js';
+import { compareBytes } from '../engine/bytes.js';
+
+/** A result with a reason on failure (an engine failure stops the replica). */
+export type ApplyResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** What applying a write produced. */
+export type WriteApplied = CommandOutcome<WriteResponse>;
+
+/** Outcome of applying a split on this replica. */
+export type SplitApplied =
+  | { readonly kind: 'split'; readonly child: PartitionMeta }
+  | { readonly kind: 'refused'; readonly reason: string };
+
+/** Snapshot images larger than this are refused (they are built in memory). */
+export const snapshotBytesMax = 512 * 1024 * 1024;
+const scanPageBytes = 4 * 1024 * 1024;
+
+/** The state machine of one partition replica. */
+export class PartitionStateMachine {
+  /** The index whose effects the engine holds (entries up to it are skipped on replay). */
+  engineApplied: number;
+
+  constructor(
+    private readonly engine: Engine,
+    public meta: PartitionMeta,
+    engineApplied: number,
+  ) {
+    this.engineApplied = engineApplied;
+  }
+
+  /** Writes metadata and applied index for a new replica (before its first entry). */
+  async initialize(appliedIndex: number): Promise<ApplyResult<void>> {
+    return this.commit([], appliedIndex);
+  }
+
+  /** Applies a write command at `index`. */
+  async applyWrite(index: number, command: WriteCommand): Promise<ApplyResult<WriteApplied>> {
+    const { mutations, outcome } = await evaluateWrite(
+      this.engine,
+      { ...this.specFields() },
+      command.operation,
+      command.request,
+    );
+    const written = await this.commit(mutations, index);
+    return written.ok ? { ok: true, value: outcome } : written;
+  }
+
+  /** Records that `index` was applied with no effect on items (empty or membership entries). */
+  async applyNothing(index: number): Promise<ApplyResult<void>> {
+    return this.commit([], index);
+  }
+
+  /** Records new member addresses at `index`. */
+  async applyAddresses(
+    index: number,
+    addresses: Record<string, string>,
+  ): Promise<ApplyResult<void>> {
+    this.meta = { ...this.meta, addresses: { ...this.meta.addresses, ...addresses } };
+    return this.commit([], index);
+  }
+
+  /**
+   * Splits at `index`: this partition keeps [start, split), the child (`childGroupNumber`)
+   * takes [split, end); metadata of both and this group's applied index in one batch.
+   */
+  async applySplit(
+    index: number,
+    command: SplitCommand,
+    childGroupNumber: number,
+    voters: readonly string[],
+  ): Promise<ApplyResult<SplitApplied>> {
+    const split = parseHashHex(command.splitHash);
+    const inside =
+      split !== null &&
+      split !== undefined &&
+      compareBytes(split, this.meta.hashStart) > 0 &&
+      (this.meta.hashEnd === undefined || compareBytes(split, this.meta.hashEnd) < 0);
+    if (!inside || command.epoch <= this.meta.epoch) {
+      const applied = await this.commit([], index);
+      if (!applied.ok) return applied;
+      return {
+        ok: true,
+        value: { kind: 'refused', reason: 'split point outside the range or stale epoch' },
+      };
+    }
+    const child: PartitionMeta = {
+      ...this.meta,
+      partitionId: command.newPartitionId,
+      groupNumber: childGroupNumber,
+      hashStart: split,
+      epoch: command.epoch,
+      initialVoters: [...voters],
+    };
+    const parent: PartitionMeta = { ...this.meta, hashEnd: split, epoch: command.epoch };
+    this.meta = parent;
+    const written = await this.commit(
+      [
+        { kind: 'put', key: metaKey(child.groupNumber), value: encodeMeta(child) },
+        { kind: 'put', key: appliedIndexKey(child.groupNumber), value: encodeIndex(1) },
+      ],
+      index,
+    );
+    return written.ok ? { ok: true, value: { kind: 'split', child } } : written;
+  }
+
+  private specFields() {
+    return {
+      tableId: this.meta.tableId,
+      tableName: this.meta.tableName,
+      schema: this.meta.schema,
+      hashStart: this.meta.hashStart,
+      hashEnd: this.meta.hashEnd,
+    };
+  }
+
+  /** One atomic batch: the mutations, this group's metadata and its applied index. */
+  private async commit(mutations: readonly Mutation[], index: number): Promise<ApplyResult<void>> {
+    const batch: Mutation[] = [
+      ...mutations,
+      { kind: 'put', key: metaKey(this.meta.groupNumber), value: encodeMeta(this.meta) },
+      { kind: 'put', key: appliedIndexKey(this.meta.groupNumber), value: encodeIndex(index) },
+    ];
+    const written = await this.engine.write(batch);
+    if (!written.ok) return { ok: false, reason: `engine write failed: ${written.error.message}` };
+    this.engineApplied = Math.max(this.engineApplied, index);
+    return { ok: true, value: undefined };
+  }
+
+  /**
+   * An image of the partition: applied index, metadata and every key-value of the range, from
+   * one engine snapshot so the three agree.
+   */
+  async buildSnapshot(): Promise<ApplyResult<Uint8Array>> {
+    const taken = this.engine.snapshot();
+    if (!taken.ok) return { ok: false, reason: taken.error.message };
+    const view = taken.value;
+    try {
+      const applied = await view.get(appliedIndexKey(this.meta.groupNumber));
+      const metaBytes = await view.get(metaKey(this.meta.groupNumber));
+      if (!applied.ok || !metaBytes.ok || metaBytes.value === undefined)
+        return { ok: false, reason: 'cannot read partition metadata' };
+      const parts: Uint8Array[] = [
+        frame(encodeIndex(decodeIndex(applied.value))),
+        frame(metaBytes.value),
+      ];
+      let total = 0;
+      const range = specRange(this.specFields());
+      let cursor: { gte?: Uint8Array; gt?: Uint8Array; lt: Uint8Array } = {
+        gte: range.start,
+        lt: range.end,
+      };
+      for (;;) {
+        const page = await view.scan(cursor, { itemsMax: 10_000, bytesMax: scanPageBytes });
+        if (!page.ok) return { ok: false, reason: page.error.message };
+        for (const entry of page.value.entries) {
+          parts.push(frame(entry.key), frame(entry.value));
+          total += entry.key.length + entry.value.length + 8;
+        }
+        if (total > snapshotBytesMax)
+          return { ok: false, reason: 'partition too large for a snapshot' };
+        const last = page.value.entries[page.value.entries.length - 1];
+        if (!page.value.truncated || last === undefined) break;
+        cursor = { gt: last.key, lt: range.end };
+      }
+      return { ok: true, value: Buffer.concat(parts) };
+    } finally {
+      await view.release();
+    }
+  }
+
+  /** Replaces the partition's state with an image from {@link buildSnapshot}. */
+  async installSnapshot(image: Uint8Array): Promise<ApplyResult<void>> {
+    const fields = readFrames(image);
+    if (fields === undefined || fields.length < 2 || fields.length % 2 !== 0)
+      return { ok: false, reason: 'malformed snapshot image' };
+    const applied = decodeIndex(fields[0]);
+    const incoming = decodeMeta(fields[1]!);
+    const meta: PartitionMeta = {
+      ...incoming,
+      groupNumber: this.meta.groupNumber,
+      addresses: { ...this.meta.addresses, ...incoming.addresses },
+    };
+    const old = partitionRange(this.meta.tableId, this.meta.hashStart, this.meta.hashEnd);
+    const batch: Mutation[] = [{ kind: 'deleteRange', start: old.start, end: old.end }];
+    for (let i = 2; i < fields.length; i += 2) {
+      batch.push({ kind: 'put', key: fields[i]!, value: fields[i + 1]! });
+    }
+    this.meta = meta;
+    const written = await this.commit(batch, applied);
+    if (!written.ok) return written;
+    this.engineApplied = applied;
+    return { ok: true, value: undefined };
+  }
+
+  /** Deletes every item, the metadata and the applied index of this replica. */
+  async destroy(): Promise<ApplyResult<void>> {
+    const range = specRange(this.specFields());
+    const written = await this.engine.write([
+      { kind: 'deleteRange', start: range.start, end: range.end },
+      { kind: 'delete', key: metaKey(this.meta.groupNumber) },
+      { kind: 'delete', key: appliedIndexKey(this.meta.groupNumber) },
+    ]);
+    return written.ok
+      ? { ok: true, value: undefined }
+      : { ok: false, reason: written.error.message };
+  }
+}
+
+function frame(bytes: Uint8Array): Uint8Array {
+  const framed = new Uint8Array(4 + bytes.length);
+  new DataView(framed.buffer).setUint32(0, bytes.length);
+  framed.set(bytes, 4);
+  return framed;
+}
+
+function readFrames(bytes: Uint8Array): Uint8Array[] | undefined {
+  const fields: Uint8Array[] = [];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  let offset = 0;
+  while (offset < bytes.length) {
+    if (offset + 4 > bytes.length) return undefined;
+    const length = view.getUint32(offset);
+    if (offset + 4 + length > bytes.length) return undefined;
+    fields.push(bytes.subarray(offset + 4, offset + 4 + length));
+    offset += 4 + length;
+  }
+  return fields;
+}

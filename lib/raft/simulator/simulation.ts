@@ -65,8 +65,7 @@ type SimEvent =
 /** Nominal tick length in simulator time units; node clocks run within the drift bound of it. */
 const TICK = 100;
 const DRIFT = 0.1;
-const INITIAL_VOTERS = ['n1', 'n2', 'n3'];
-const SPARE_IDS = ['n4', 'n5'];
+const NODE_IDS = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7'];
 
 class Simulation implements FaultHost {
   readonly random: Xoshiro128;
@@ -74,7 +73,7 @@ class Simulation implements FaultHost {
   readonly network: Network;
   readonly nodes = new Map<NodeId, SimNode>();
   readonly oracle = new SafetyOracle();
-  readonly spareIds = SPARE_IDS.slice();
+  readonly spareIds: NodeId[];
   readonly tickLength = TICK;
   readonly trace: string[] = [];
   readonly workload: Workload;
@@ -121,8 +120,12 @@ class Simulation implements FaultHost {
       maxInflightMessages: this.random.between(1, 8),
       knobs: options.knobs ?? {},
     };
-    const conf = { ...emptyConfState(), voters: INITIAL_VOTERS };
-    for (const id of INITIAL_VOTERS) this.createNode(id, MemoryStorage.bootstrap(conf));
+    // Mostly three founding voters, sometimes five; two more ids can join later.
+    const founders = this.random.chance(0.3) ? 5 : 3;
+    const voters = NODE_IDS.slice(0, founders);
+    this.spareIds = NODE_IDS.slice(founders, founders + 2);
+    const conf = { ...emptyConfState(), voters };
+    for (const id of voters) this.createNode(id, MemoryStorage.bootstrap(conf));
     this.workload = new Workload(this, {
       clients: 3,
       keys: ['x', 'y'],

@@ -1,8 +1,10 @@
 // Recovery: torn tails are cut, corruption stops only the group it belongs to (naming the file
 // and offset), and a crash without close loses nothing acknowledged.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { RecordKind, encodeEntries, encodeFrame, frameHeaderBytes } from './codec.js';
 import { listSegments } from './segment-files.js';
 import type { SharedLog } from './shared-log.js';
@@ -194,4 +196,60 @@ test('any single flipped byte is detected: no group silently loses or changes an
       }
       await reopened.close();
     }
+  }));
+
+test('a writer killed mid-stream loses nothing it acknowledged', () =>
+  withDirectory(async (directory) => {
+    const logModule = fileURLToPath(new URL('./open-shared-log.ts', import.meta.url));
+    // Four groups write concurrently and print each acknowledged index; SIGKILL comes while
+    // writes are still in flight.
+    const child = `
+      import { openSharedLog } from ${JSON.stringify(logModule)};
+      const opened = await openSharedLog({ directory: ${JSON.stringify(directory)}, segmentBytesMax: 4096 });
+      if (!opened.ok) process.exit(2);
+      const log = opened.value.log;
+      await Promise.all([1, 2, 3, 4].map(async (group) => {
+        for (let index = 1; index <= 100000; index++) {
+          const data = new Uint8Array(40).fill(index % 251);
+          const done = await log.write(group, { entries: [{ index, term: 1, type: 0, data }] });
+          if (!done.ok) process.exit(3);
+          process.stdout.write(group + ' ' + index + '\\n');
+        }
+      }));`;
+    const writer = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', child],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const acknowledged = new Map<number, number>();
+    let lines = 0;
+    let buffered = '';
+    const exited = new Promise<void>((resolve) => writer.once('exit', () => resolve()));
+    const killer = setTimeout(() => writer.kill('SIGKILL'), 60_000);
+    writer.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const complete = buffered.split('\n');
+      buffered = complete.pop()!;
+      for (const line of complete) {
+        const [group, index] = line.split(' ').map(Number);
+        acknowledged.set(group!, Math.max(acknowledged.get(group!) ?? 0, index!));
+        if (++lines === 300) writer.kill('SIGKILL');
+      }
+    });
+    await exited;
+    clearTimeout(killer);
+    assert.ok(lines >= 300, `child stopped early after ${lines} acknowledgements`);
+    const { log, report } = await openLog(directory, { segmentBytesMax: 4096 });
+    assert.deepEqual(report.corrupted, []);
+    for (const [group, index] of acknowledged) {
+      const view = unwrap(log.group(group));
+      assert.ok(
+        view.lastIndex() >= index,
+        `group ${group}: acknowledged ${index}, recovered ${view.lastIndex()}`,
+      );
+      assert.deepEqual(unwrap(view.slice(1, index + 1, 1 << 20)).length, index);
+    }
+    await log.close();
   }));

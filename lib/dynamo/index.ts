@@ -24,3 +24,4 @@ export {
   type RequestData,
   type RequestExpressions,
 } from './validation/common.js';
+export * from './expressions/return-values.js';

@@ -1,7 +1,9 @@
 // Unit tests of the routing core: hash space, partition map cache, segments, retry policy.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { create } from '@bufbuild/protobuf';
 import { av } from '../../../lib/dynamo/index.js';
+import { WatchPartitionMapResponseSchema } from '../../../lib/gen/tessera/control/v1/control_pb.js';
 import {
   bigIntToHash,
   hashMin,
@@ -12,6 +14,7 @@ import {
   segmentRange,
   type HashRange,
 } from './hash-space.js';
+import { mapUpdateOf } from './partition-map-proto.js';
 import { PartitionMapCache, type PartitionEntry, type TableEntry } from './partition-map.js';
 import { nextRetry, withRetries, type RetryPolicyOptions } from './retry-policy.js';
 
@@ -288,5 +291,76 @@ describe('retry policy', () => {
     );
     // 9 ms per wait: attempts at 0, 9, 18, 27; a fifth would start at 36 > 35.
     assert.equal(value, 4);
+  });
+});
+
+describe('partition map messages', () => {
+  function hashBytes(hex: string | null): Uint8Array {
+    return hex === null ? new Uint8Array() : new Uint8Array(Buffer.from(hex, 'hex'));
+  }
+
+  function watchMessage(epoch: bigint, ranges: readonly HashRange[]) {
+    return create(WatchPartitionMapResponseSchema, {
+      epoch,
+      snapshot: true,
+      tables: [
+        {
+          schema: {
+            tableId: 't1',
+            tableName: 'Music',
+            keySchema: [
+              { attributeName: 'artist', keyType: 'HASH' },
+              { attributeName: 'song', keyType: 'RANGE' },
+            ],
+            attributeDefinitions: [
+              { attributeName: 'artist', attributeType: 'S' },
+              { attributeName: 'song', attributeType: 'N' },
+            ],
+          },
+          tableStatus: 'ACTIVE',
+          // Deliberately out of hash order: the conversion sorts.
+          partitions: [...ranges].reverse().map((range, index) => ({
+            tableId: 't1',
+            tableName: 'Music',
+            partitionId: `p${index}`,
+            range: { start: hashBytes(range.start), end: hashBytes(range.end) },
+            epoch,
+            replicas: [{ nodeId: 'n1', address: '127.0.0.1:7101', learner: false }],
+            leaderNodeId: 'n1',
+          })),
+        },
+      ],
+    });
+  }
+
+  test('a watch snapshot converts and applies', () => {
+    const converted = mapUpdateOf(watchMessage(3n, cut(3)));
+    assert.ok(converted.ok);
+    const table = converted.value.tables[0];
+    assert.deepEqual(table?.keySchema, {
+      partitionKey: { name: 'artist', type: 'S' },
+      sortKey: { name: 'song', type: 'N' },
+    });
+    assert.deepEqual(
+      table?.partitions.map((partition) => partition.range),
+      cut(3),
+    );
+    const cache = new PartitionMapCache();
+    assert.deepEqual(cache.apply(converted.value), { ok: true });
+    assert.equal(cache.findPartition('Music', hashMin)?.partitionId, 'p2');
+  });
+
+  test('malformed messages are reported, not half-applied', () => {
+    const noSchema = create(WatchPartitionMapResponseSchema, {
+      epoch: 1n,
+      snapshot: true,
+      tables: [{ tableStatus: 'ACTIVE' }],
+    });
+    assert.deepEqual(mapUpdateOf(noSchema), { ok: false, message: 'a table map has no schema' });
+    const message = watchMessage(1n, cut(2));
+    const range = message.tables[0]?.partitions[0]?.range;
+    if (range !== undefined) range.start = new Uint8Array([1, 2, 3]);
+    const converted = mapUpdateOf(message);
+    assert.equal(converted.ok, false);
   });
 });

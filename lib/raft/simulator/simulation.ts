@@ -249,7 +249,15 @@ class Simulation implements FaultHost {
       const next = this.queue.pop();
       if (next === undefined) break;
       this.time = next.time;
-      this.handle(next.event);
+      try {
+        this.handle(next.event);
+      } catch (error) {
+        // The core asserts its invariants; tripping one is a finding with a seed, too.
+        this.oracle.report(
+          'Assertion',
+          error instanceof Error ? (error.stack ?? error.message) : String(error),
+        );
+      }
     }
     if (this.oracle.violations.length === 0) this.finalChecks(completedAtCalm);
     return this.result();

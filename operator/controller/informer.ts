@@ -104,6 +104,8 @@ export class Informer {
           this.onEvent(type, object);
         },
         (error) => {
+          // A watch ended by stop() is not a failure.
+          if (!this.running) return;
           if (error) this.options.onError?.(error);
           else this.failures = 0;
           this.scheduleRestart();

@@ -173,6 +173,38 @@ describe('AWS SDK against the router (auth off)', () => {
       }),
     );
     assert.deepEqual(old.Attributes, { ...key, year: n(1732) });
+    const updatedOld = await dynamo.send(
+      new UpdateItemCommand({
+        TableName: 'Music',
+        Key: key,
+        UpdateExpression: 'ADD plays :two',
+        ExpressionAttributeValues: { ':two': n(2) },
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    );
+    assert.deepEqual(updatedOld.Attributes, { plays: n(3) });
+    const allNew = await dynamo.send(
+      new UpdateItemCommand({
+        TableName: 'Music',
+        Key: key,
+        AttributeUpdates: { plays: { Action: 'PUT', Value: n(3) } },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    assert.deepEqual(allNew.Attributes, { ...key, year: n(1732), plays: n(3) });
+    const created = await dynamo.send(
+      new UpdateItemCommand({
+        TableName: 'Music',
+        Key: { artist: s('New'), song: s('One') },
+        UpdateExpression: 'SET #c = if_not_exists(#c, :zero)',
+        ExpressionAttributeNames: { '#c': 'count' },
+        ExpressionAttributeValues: { ':zero': n(0) },
+        ReturnValues: 'ALL_NEW',
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    assert.deepEqual(created.Attributes, { artist: s('New'), song: s('One'), count: n(0) });
+    assert.equal(created.ConsumedCapacity?.WriteCapacityUnits, 1);
     await assert.rejects(
       dynamo.send(
         new PutItemCommand({
@@ -332,6 +364,17 @@ describe('AWS SDK against the router (auth off)', () => {
     assert.equal(filtered.Items, undefined);
     assert.equal(filtered.Count, 3);
     assert.equal(filtered.ScannedCount, 4);
+    const legacy = await dynamo.send(
+      new QueryCommand({
+        TableName: 'Music',
+        KeyConditions: {
+          artist: { ComparisonOperator: 'EQ', AttributeValueList: [s('Query')] },
+          song: { ComparisonOperator: 'LT', AttributeValueList: [s('b')] },
+        },
+        AttributesToGet: ['song'],
+      }),
+    );
+    assert.deepEqual(legacy.Items, [{ song: s('a1') }, { song: s('a2') }, { song: s('a3') }]);
   });
 
   test('Scan: whole table, paging, and parallel segments that partition the table', async () => {

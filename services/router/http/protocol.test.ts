@@ -122,6 +122,25 @@ describe('HTTP protocol, authentication off', () => {
     assert.equal(streamedStatus, 413);
   });
 
+  test('an operation that throws (a bug) is a 500 InternalServerError, not a crash', async () => {
+    const catalog = server.backend.catalog as unknown as { tableInfo: () => Promise<never> };
+    const original = catalog.tableInfo;
+    catalog.tableInfo = () => Promise.reject(new Error('bug'));
+    try {
+      const response = await server.post(
+        'GetItem',
+        JSON.stringify({ TableName: 'abc', Key: { id: { S: 'x' } } }),
+      );
+      await expectAnswer(response, 500, {
+        __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+        message: 'Internal server error',
+      });
+    } finally {
+      catalog.tableInfo = original;
+    }
+    await expectAnswer(await server.post('ListTables', '{}'), 200, { TableNames: [] });
+  });
+
   test('every operation answers from the same socket with keep-alive', async () => {
     const first = await server.post('DescribeLimits', '{}');
     await expectAnswer(first, 200, {
@@ -211,6 +230,18 @@ describe('HTTP protocol, SigV4 on', () => {
       signed('{}', credentials.secretAccessKey),
     );
     await expectAnswer(tampered, 400, { __type: `${coral}InvalidSignatureException`, message });
+  });
+
+  test('an incomplete Authorization header is IncompleteSignatureException', async () => {
+    const response = await server.post('ListTables', '{}', {
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=AKIDTESSERA/20260101/us-east-1/dynamodb/aws4_request',
+      'x-amz-date': '20260101T000000Z',
+    });
+    const body = (await response.json()) as { __type: string; message: string };
+    assert.equal(response.status, 400);
+    assert.equal(body.__type, `${coral}IncompleteSignatureException`);
+    assert.match(body.message, /requires 'SignedHeaders' parameter/);
   });
 
   test('the target is checked before the signature, as DynamoDB does', async () => {

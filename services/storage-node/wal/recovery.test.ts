@@ -253,3 +253,26 @@ test('a writer killed mid-stream loses nothing it acknowledged', () =>
     }
     await log.close();
   }));
+
+test('stopped groups stay stopped across restarts until the host removes them', () =>
+  withDirectory(async (directory) => {
+    const { log } = await openLog(directory);
+    // Groups 3 and 4 fall silent after round 1; the damage is in round 2.
+    await writeRounds(log, 4, (round) => (round <= 1 ? [1, 2, 3, 4] : [1, 2]));
+    await log.close();
+    const victim = (await recordsOnDisk(directory)).filter(
+      (record) => record.header.groupId === 2,
+    )[1]!;
+    await flipByte(victim.file, victim.offset + 13);
+    const { log: first, report } = await openLog(directory);
+    assert.deepEqual(report.corrupted.map((error) => error.groupId).sort(), [2, 3, 4]);
+    unwrap(first.removeGroup(3));
+    unwrap(await first.write(1, { entries: entries(5, 5, 1) }));
+    await first.close();
+    // Now the damage is in an older segment; the verdicts must not change, except for group 3.
+    const { log: second, report: again } = await openLog(directory);
+    assert.deepEqual(again.corrupted.map((error) => error.groupId).sort(), [2, 4]);
+    assert.equal(unwrap(second.group(1)).lastIndex(), 5);
+    assert.equal(unwrap(second.group(3)).lastIndex(), 0);
+    await second.close();
+  }));

@@ -5,6 +5,7 @@
 // that starts every segment) find the groups that lost records. Pure: works on byte arrays.
 import {
   RecordKind,
+  segmentHeaderBytes,
   decodeCheckpoint,
   decodeCompact,
   decodeEntries,
@@ -65,6 +66,10 @@ class Replayer {
   /** Position (segment ordinal, offset) of each group's latest intact record. */
   private readonly lastSeen = new Map<GroupId, [number, number]>();
   private segmentOrdinal = 0;
+  /** Healthy groups known when the current segment began: each must have a checkpoint in it. */
+  private knownAtSegmentStart = new Set<GroupId>();
+  private readonly checkpointed = new Set<GroupId>();
+  private checkpointsVerified = true;
 
   corrupt(groupId: GroupId, location: CorruptionLocation, reason: string): void {
     if (this.corrupted.has(groupId)) return;
@@ -88,7 +93,8 @@ class Replayer {
     last: boolean,
     info: SegmentInfo,
   ): number | undefined {
-    this.segmentOrdinal = ordinal;
+    this.beginSegment(ordinal);
+    const checkpointsStart = { file: segment.path, offset: segmentHeaderBytes };
     for (const item of scanSegment(segment.bytes, last)) {
       const location = { file: segment.path, offset: item.offset };
       if (item.type === 'torn') return item.offset;
@@ -99,9 +105,34 @@ class Replayer {
         } else this.corrupt(item.header.groupId, location, `corrupted record (${item.reason})`);
         continue;
       }
+      if (item.header.kind !== RecordKind.checkpoint) this.verifyCheckpoints(checkpointsStart);
       this.replayRecord(item.header, item.body, location, info);
     }
+    // Only the newest segment can end inside its checkpoints (a torn tail).
+    if (!last) this.verifyCheckpoints(checkpointsStart);
     return undefined;
+  }
+
+  private beginSegment(ordinal: number): void {
+    this.segmentOrdinal = ordinal;
+    this.knownAtSegmentStart = new Set(this.groups.keys());
+    this.checkpointed.clear();
+    // Replay's first segment is where history starts: nothing before it to vouch for.
+    this.checkpointsVerified = ordinal === 0;
+  }
+
+  /**
+   * Once a segment's checkpoints are behind us, every group that was healthy when it began
+   * must have had one: a missing checkpoint means the group's state cannot be vouched for.
+   */
+  private verifyCheckpoints(checkpointsStart: CorruptionLocation): void {
+    if (this.checkpointsVerified) return;
+    this.checkpointsVerified = true;
+    for (const groupId of this.knownAtSegmentStart) {
+      if (this.groups.has(groupId) && !this.checkpointed.has(groupId)) {
+        this.corrupt(groupId, this.lossLocation(checkpointsStart), 'no checkpoint for the group');
+      }
+    }
   }
 
   private replayRecord(
@@ -111,16 +142,19 @@ class Replayer {
     info: SegmentInfo,
   ): void {
     const { groupId } = header;
-    if (this.corrupted.has(groupId)) {
-      // Removing a corrupted group is how the host clears it; anything else stays ignored.
-      if (header.kind === RecordKind.removeGroup) {
-        this.corrupted.delete(groupId);
-        this.clearedGroups.add(groupId);
-      }
+    if (header.kind === RecordKind.removeGroup) {
+      // The group left the node (or was corrupted and is being rebuilt): whatever it lost no
+      // longer matters, and a later group with the same id starts again at sequence 1.
+      this.corrupted.delete(groupId);
+      this.clearedGroups.add(groupId);
+      this.groups.delete(groupId);
+      this.lastSeen.delete(groupId);
       return;
     }
+    if (this.corrupted.has(groupId)) return;
     let group = this.groups.get(groupId);
     if (header.kind === RecordKind.checkpoint) {
+      this.checkpointed.add(groupId);
       if (group === undefined && this.segmentOrdinal > 0) {
         this.corrupt(groupId, this.lossLocation(location), 'records lost before a checkpoint');
         return;
@@ -135,13 +169,6 @@ class Replayer {
         this.corrupt(groupId, this.lossLocation(location), `record ${expected} missing`);
         return;
       }
-    }
-    if (header.kind === RecordKind.removeGroup) {
-      // The group left the node; a later group with the same id starts again at sequence 1.
-      this.clearedGroups.add(groupId);
-      this.groups.delete(groupId);
-      this.lastSeen.delete(groupId);
-      return;
     }
     group ??= new GroupLog(groupId);
     this.groups.set(groupId, group);

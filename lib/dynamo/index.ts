@@ -25,3 +25,4 @@ export {
   type RequestExpressions,
 } from './validation/common.js';
 export * from './expressions/return-values.js';
+export * from './key-range.js';

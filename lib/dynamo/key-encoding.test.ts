@@ -17,7 +17,7 @@ import {
 import { parseNumber } from './number.js';
 import { randomAttributeValue, randomKeyValue, SeededRandom } from './testing/random.js';
 
-const seed = 20261127;
+const seed = Number(process.env['DYNAMO_PROPERTY_SEED'] ?? 20261127);
 const samples = 2000;
 
 function number(text: string): AttributeValue {

@@ -9,6 +9,10 @@ import { validateDeleteTable } from './delete-table.js';
 import { validateDescribeTable } from './describe-table.js';
 import { validateGetItem } from './get-item.js';
 import { validateListTables } from './list-tables.js';
+import { validateListTagsOfResource } from './list-tags-of-resource.js';
+import { validateTagResource } from './tag-resource.js';
+import { validateDescribeTimeToLive, validateUpdateTimeToLive } from './time-to-live.js';
+import { validateUntagResource } from './untag-resource.js';
 import { validatePutItem } from './put-item.js';
 import { validateQuery } from './query.js';
 import { validateScan } from './scan.js';
@@ -35,6 +39,11 @@ export const operationValidators: Readonly<Record<string, OperationValidator>> =
   TransactWriteItems: validateTransactWriteItems,
   UpdateItem: validateUpdateItem,
   UpdateTable: validateUpdateTable,
+  TagResource: (request) => validateTagResource(request),
+  UntagResource: (request) => validateUntagResource(request),
+  ListTagsOfResource: (request) => validateListTagsOfResource(request),
+  DescribeTimeToLive: validateDescribeTimeToLive,
+  UpdateTimeToLive: validateUpdateTimeToLive,
 };
 
 export {
@@ -53,7 +62,13 @@ export {
   validateTransactWriteItems,
   validateUpdateItem,
   validateUpdateTable,
+  validateTagResource,
+  validateUntagResource,
+  validateListTagsOfResource,
+  validateDescribeTimeToLive,
+  validateUpdateTimeToLive,
 };
+export { defaultCaller, type Caller } from './resource-arn.js';
 export type { OperationValidator, ValidatedRequest } from './validated.js';
 export { checkShapes, checkConstraints, validateAgainstTable } from './engine.js';
 export type { OperationTable, Shape, Constraint } from './engine.js';

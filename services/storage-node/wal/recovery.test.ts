@@ -299,3 +299,26 @@ test('stopped groups stay stopped across restarts until the host removes them', 
     assert.equal(unwrap(second.group(3)).lastIndex(), 0);
     await second.close();
   }));
+
+test('a crash can cut the newest segment anywhere: never a false corruption, never a changed entry', () =>
+  withDirectory(async (directory) => {
+    const { log } = await openLog(directory, { segmentBytesMax: 700 });
+    await writeRounds(log, 8, () => [1, 2, 3]);
+    await log.close();
+    const segments = await listSegments(directory);
+    const newest = segments.at(-1)!;
+    const pristine = await readFile(newest.path);
+    for (let length = 0; length <= pristine.length; length += 7) {
+      await writeFile(newest.path, pristine.subarray(0, length));
+      const { log: reopened, report } = await openLog(directory, { segmentBytesMax: 700 });
+      assert.deepEqual(report.corrupted, [], `cut at ${length}`);
+      for (const group of [1, 2, 3]) {
+        const view = unwrap(reopened.group(group));
+        assert.deepEqual(
+          unwrap(view.slice(1, view.lastIndex() + 1, 1 << 20)),
+          entries(1, view.lastIndex(), 1),
+        );
+      }
+      await reopened.close();
+    }
+  }));

@@ -417,6 +417,56 @@ describe('AWS SDK against the router (auth off)', () => {
     );
   });
 
+  test('pages stop at 1 MB read and at an exact Limit, with a LastEvaluatedKey', async () => {
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: 'Big',
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const blob = 'x'.repeat(390 * 1024);
+    for (const id of ['a', 'b', 'c', 'd']) {
+      await dynamo.send(
+        new PutItemCommand({ TableName: 'Big', Item: { id: s(id), blob: s(blob) } }),
+      );
+    }
+    const first = await dynamo.send(
+      new ScanCommand({ TableName: 'Big', Select: 'COUNT', ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    // Three items of ~390 KB pass 1 MB; the page stops there.
+    assert.equal(first.ScannedCount, 3);
+    assert.ok(first.LastEvaluatedKey !== undefined);
+    // 3 x 390 KB = 1170 KB read eventually consistently: ceil(1170 / 4) / 2 = 146.5 units.
+    assert.equal(first.ConsumedCapacity?.CapacityUnits, 146.5);
+    const second = await dynamo.send(
+      new ScanCommand({
+        TableName: 'Big',
+        Select: 'COUNT',
+        ExclusiveStartKey: first.LastEvaluatedKey,
+      }),
+    );
+    assert.equal(second.ScannedCount, 1);
+    assert.equal(second.LastEvaluatedKey, undefined);
+    // The last item read exactly at Limit still leaves a LastEvaluatedKey, and an empty page.
+    const exact = await dynamo.send(
+      new ScanCommand({
+        TableName: 'Big',
+        Limit: 1,
+        ProjectionExpression: 'id',
+        ExclusiveStartKey: first.LastEvaluatedKey,
+      }),
+    );
+    assert.equal(exact.Count, 1);
+    assert.ok(exact.LastEvaluatedKey !== undefined);
+    const after = await dynamo.send(
+      new ScanCommand({ TableName: 'Big', ExclusiveStartKey: exact.LastEvaluatedKey }),
+    );
+    assert.equal(after.Count, 0);
+    assert.equal(after.LastEvaluatedKey, undefined);
+  });
+
   test('DescribeEndpoints and DescribeLimits', async () => {
     const endpoints = await dynamo.send(new DescribeEndpointsCommand({}));
     assert.deepEqual(endpoints.Endpoints, [{ Address: '127.0.0.1', CachePeriodInMinutes: 1440 }]);

@@ -261,12 +261,14 @@ export class MemoryData implements DataBackend {
     const items =
       filter === undefined ? read : read.filter((item) => evaluateCondition(filter, item));
     const last = read.at(-1);
-    const more = read.length < ordered.length;
+    // As DynamoDB: a page that stopped at Limit or 1 MB has a LastEvaluatedKey even when
+    // nothing follows it; the next page is then empty.
+    const stopped = read.length >= limit || readSizeBytes >= pageBytesMax;
     return {
       items,
       scannedCount: read.length,
       readSizeBytes,
-      ...(more && last !== undefined ? { lastEvaluatedKey: extractKey(last, schema) } : {}),
+      ...(stopped && last !== undefined ? { lastEvaluatedKey: extractKey(last, schema) } : {}),
     };
   }
 

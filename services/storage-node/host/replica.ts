@@ -142,6 +142,13 @@ export class Replica {
     return Math.max(this.appliedIndex, this.machine.engineApplied);
   }
 
+  /** Tells the log the engine flushed this group's state through `index`. */
+  reportFlushed(index: number): void {
+    if (this.stopped !== undefined) return;
+    const reported = this.log.reportFlushed(index);
+    if (!reported.ok) this.stop(`log refused the flushed index: ${reported.reason}`);
+  }
+
   /** Raft's view of the group. */
   status(): RaftStatus {
     return this.node.status();

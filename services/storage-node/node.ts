@@ -1,0 +1,158 @@
+// Wiring of one storage node: RocksDB engine, shared log, multi-Raft host, the three gRPC
+// services, the single ticker, the engine flush loop, and metrics. main.ts runs it under the
+// service runtime; tests may start it in-process.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Registry } from 'prom-client';
+import { createGrpcServer } from '../../lib/grpc/index.js';
+import { raftMetrics, registerMetrics, storageMetrics } from '../../lib/metrics/index.js';
+import type { Logger } from '../../lib/runtime/index.js';
+import { openRocksDbEngine } from './engine/rocksdb-engine.js';
+import { StorageHost } from './host/host.js';
+import { sharedLogProvider } from './host/log-provider.js';
+import { partitionAdminService } from './server/admin-service.js';
+import { RequestRates } from './server/partition-stats.js';
+import { storageService } from './server/storage-service.js';
+import { GrpcMessageSender, raftTransportService } from './server/transport.js';
+import { openSharedLog } from './wal/open-shared-log.js';
+
+/** What a node needs to start. */
+export interface StorageNodeConfig {
+  readonly nodeId: string;
+  readonly dataDirectory: string;
+  readonly grpcHost: string;
+  readonly grpcPort: number;
+  /** The address peers and routers use; defaults to grpcHost:boundPort. */
+  readonly advertiseAddress: string;
+  readonly tickIntervalMs: number;
+  readonly electionTicks: number;
+  readonly heartbeatTicks: number;
+  /** Snapshot bandwidth bound, bytes per second. */
+  readonly snapshotBytesPerSecond: number;
+  /** Ticks between engine flushes (which let the log drop flushed entries). */
+  readonly flushIntervalTicks: number;
+}
+
+/** A running node. */
+export interface StorageNode {
+  readonly host: StorageHost;
+  readonly port: number;
+  readonly address: string;
+  readonly rates: RequestRates;
+  stop(graceMs: number): Promise<{ forced: boolean }>;
+}
+
+function hashSeed(text: string): number {
+  let seed = 2166136261;
+  for (let i = 0; i < text.length; i++) seed = Math.imul(seed ^ text.charCodeAt(i), 16777619);
+  return seed >>> 0;
+}
+
+/** Opens the node's stores, restarts its replicas, and starts serving. */
+export async function startStorageNode(
+  config: StorageNodeConfig,
+  logger: Logger,
+  registry: Registry,
+): Promise<StorageNode> {
+  await mkdir(config.dataDirectory, { recursive: true });
+  const opened = await openRocksDbEngine({ path: join(config.dataDirectory, 'engine') });
+  if (!opened.ok) throw new Error(`cannot open the engine: ${opened.error.message}`);
+  const engine = opened.value;
+  const logOpened = await openSharedLog({ directory: join(config.dataDirectory, 'wal') });
+  if (!logOpened.ok) throw new Error(`cannot open the log: ${logOpened.error.message}`);
+  const { log, report } = logOpened.value;
+  logger.info(
+    { segments: report.segments, groups: report.groups, corrupted: report.corrupted.length },
+    'log recovered',
+  );
+  const storage = registerMetrics(registry, storageMetrics);
+  const raft = registerMetrics(registry, raftMetrics);
+  let hostRef: StorageHost | undefined;
+  const sender = new GrpcMessageSender(config.nodeId, (nodeId) => hostRef?.addresses.get(nodeId), {
+    snapshotBytesPerSecond: config.snapshotBytesPerSecond,
+  });
+  const host = await StorageHost.open({
+    nodeId: config.nodeId,
+    engine,
+    logs: sharedLogProvider(log),
+    sender,
+    // Election timeouts only need to differ between nodes; the node id and start time do that.
+    seed: hashSeed(`${config.nodeId}:${process.pid}:${Date.now()}`),
+    limits: { electionTicks: config.electionTicks, heartbeatTicks: config.heartbeatTicks },
+    observe: {
+      proposed: (count) => raft.proposals.inc({ outcome: 'accepted' }, count),
+      applied: (count) => raft.commits.inc(count),
+      becameLeader: (_partitionId, leader) =>
+        leader ? storage.leaders.inc() : storage.leaders.dec(),
+      election: () => raft.elections.inc({ outcome: 'started' }),
+      logSync: (durationMs, entries) => {
+        storage.logSyncDuration.observe(durationMs / 1000);
+        storage.logSyncGroupSize.observe(entries);
+      },
+      snapshotSent: (bytes) => {
+        storage.snapshotTransfers.inc({ direction: 'send', outcome: 'ok' });
+        storage.snapshotTransferBytes.inc({ direction: 'send' }, bytes);
+      },
+      snapshotInstalled: () =>
+        storage.snapshotTransfers.inc({ direction: 'receive', outcome: 'ok' }),
+      batchSent: (messages) => raft.messagesSent.inc({ type: 'batched' }, messages),
+    },
+  });
+  hostRef = host;
+  const rates = new RequestRates(() => performance.now());
+  const server = createGrpcServer(
+    [
+      storageService(host, (method, outcome, seconds, partitionId) => {
+        storage.requests.inc({ method, outcome });
+        storage.requestDuration.observe({ method }, seconds);
+        rates.record(
+          partitionId,
+          method === 'GetItem' || method === 'Query' || method === 'Scan' ? 'read' : 'write',
+        );
+      }),
+      partitionAdminService(host, engine, rates),
+      raftTransportService(host, {}, (bytes) => {
+        storage.snapshotTransferBytes.inc({ direction: 'receive' }, bytes);
+      }),
+    ],
+    { onInternalError: (error, method) => logger.error({ err: error, method }, 'handler failed') },
+  );
+  const port = await server.listen(config.grpcHost, config.grpcPort);
+  const address =
+    config.advertiseAddress === '' ? `${config.grpcHost}:${port}` : config.advertiseAddress;
+  host.addresses.set(config.nodeId, address);
+  let ticks = 0;
+  let flushing = false;
+  // The node's ONE timer: every replica ticks from it; Raft itself has no clock.
+  const ticker = setInterval(() => {
+    host.tick();
+    storage.partitions.set(host.allReplicas().length);
+    storage.logSize.set(log.stats().retainedEntryBytes);
+    if (++ticks % config.flushIntervalTicks !== 0 || flushing) return;
+    flushing = true;
+    void flushEngine().finally(() => (flushing = false));
+  }, config.tickIntervalMs);
+  async function flushEngine(): Promise<void> {
+    // Applied indexes read BEFORE the flush are durable after it (they were written earlier).
+    const applied = host.allReplicas().map((replica) => [replica, replica.applied] as const);
+    const flushed = await engine.flush();
+    if (!flushed.ok) return logger.error({ err: flushed.error.message }, 'engine flush failed');
+    for (const [replica, index] of applied) replica.reportFlushed(index);
+    await host.collectRemoved();
+  }
+  return {
+    host,
+    port,
+    address,
+    rates,
+    async stop(graceMs) {
+      clearInterval(ticker);
+      const result = await server.shutdown(graceMs);
+      host.close();
+      sender.close();
+      await log.close();
+      await engine.close();
+      return result;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+// Per-partition figures for the control plane's reports: request rates (counted by the Storage
+// service, turned into rates over the time between two reports) and a size-weighted sample of
+// key hashes from a bounded scan (split points are chosen from it, not at the midpoint).
+import type { Engine } from '../engine/engine.js';
+import { hashBytes, partitionRange, tablePrefix } from '../engine/storage-keys.js';
+import type { PartitionMeta } from '../host/partition-meta.js';
+
+/** Reads and writes served per partition, and the rates since the previous report. */
+export class RequestRates {
+  private readonly counts = new Map<string, { reads: number; writes: number }>();
+  private lastReportMs: number;
+
+  constructor(private readonly nowMs: () => number) {
+    this.lastReportMs = nowMs();
+  }
+
+  /** Counts one request. */
+  record(partitionId: string, kind: 'read' | 'write'): void {
+    let count = this.counts.get(partitionId);
+    if (count === undefined) {
+      if (this.counts.size >= 100_000) return;
+      count = { reads: 0, writes: 0 };
+      this.counts.set(partitionId, count);
+    }
+    if (kind === 'read') count.reads++;
+    else count.writes++;
+  }
+
+  /** Rates per partition since the previous call, per second; resets the counts. */
+  take(): Map<string, { readsPerSecond: number; writesPerSecond: number }> {
+    const now = this.nowMs();
+    const seconds = Math.max((now - this.lastReportMs) / 1000, 0.001);
+    this.lastReportMs = now;
+    const rates = new Map<string, { readsPerSecond: number; writesPerSecond: number }>();
+    for (const [id, count] of this.counts) {
+      rates.set(id, {
+        readsPerSecond: count.reads / seconds,
+        writesPerSecond: count.writes / seconds,
+      });
+    }
+    this.counts.clear();
+    return rates;
+  }
+}
+
+/** Size, item count and key samples of one partition, from a bounded scan. */
+export interface PartitionSize {
+  readonly sizeBytes: number;
+  readonly itemCount: number;
+  /** Whether the scan stopped at its bound (the figures are then lower bounds). */
+  readonly truncated: boolean;
+  readonly samples: { hash: Uint8Array; weight: number }[];
+}
+
+/**
+ * Scans at most `itemsMax` items of the partition; keeps about `samplesMax` hashes, each
+ * weighted by the bytes between it and the previous sample.
+ */
+export async function measurePartition(
+  engine: Engine,
+  meta: PartitionMeta,
+  itemsMax = 100_000,
+  samplesMax = 32,
+): Promise<PartitionSize> {
+  const range = partitionRange(meta.tableId, meta.hashStart, meta.hashEnd);
+  const prefixLength = tablePrefix(meta.tableId).length;
+  const page = await engine.scan(
+    { gte: range.start, lt: range.end },
+    { itemsMax, bytesMax: 1 << 30 },
+  );
+  if (!page.ok) return { sizeBytes: 0, itemCount: 0, truncated: true, samples: [] };
+  const entries = page.value.entries;
+  const every = Math.max(1, Math.ceil(entries.length / samplesMax));
+  const samples: { hash: Uint8Array; weight: number }[] = [];
+  let sizeBytes = 0;
+  let weight = 0;
+  for (const [i, entry] of entries.entries()) {
+    const bytes = entry.key.length + entry.value.length;
+    sizeBytes += bytes;
+    weight += bytes;
+    if (i % every === every - 1 || i === entries.length - 1) {
+      samples.push({ hash: entry.key.slice(prefixLength, prefixLength + hashBytes), weight });
+      weight = 0;
+    }
+  }
+  return { sizeBytes, itemCount: entries.length, truncated: page.value.truncated, samples };
+}

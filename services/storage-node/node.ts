@@ -67,10 +67,15 @@ export async function startStorageNode(
   );
   const storage = registerMetrics(registry, storageMetrics);
   const raft = registerMetrics(registry, raftMetrics);
-  let hostRef: StorageHost | undefined;
-  const sender = new GrpcMessageSender(config.nodeId, (nodeId) => hostRef?.addresses.get(nodeId), {
-    snapshotBytesPerSecond: config.snapshotBytesPerSecond,
-  });
+  // The sender needs the host's address book, and the host needs the sender.
+  const late: { host?: StorageHost } = {};
+  const sender = new GrpcMessageSender(
+    config.nodeId,
+    (nodeId) => late.host?.addresses.get(nodeId),
+    {
+      snapshotBytesPerSecond: config.snapshotBytesPerSecond,
+    },
+  );
   const host = await StorageHost.open({
     nodeId: config.nodeId,
     engine,
@@ -98,7 +103,7 @@ export async function startStorageNode(
       batchSent: (messages) => raft.messagesSent.inc({ type: 'batched' }, messages),
     },
   });
-  hostRef = host;
+  late.host = host;
   const rates = new RequestRates(() => performance.now());
   const server = createGrpcServer(
     [

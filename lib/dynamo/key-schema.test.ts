@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { itemFromWire, itemToWire, type Item } from './attribute-value.js';
 import type { Result } from './errors.js';
 import type { KeySchema } from './expressions/key-condition.js';
-import { extractKey, validateItemKeys, validateKey } from './key-schema.js';
+import { extractKey, hasDuplicateKeys, validateItemKeys, validateKey } from './key-schema.js';
 
 const schema: KeySchema = {
   partitionKey: { name: 'pk', type: 'S' },
@@ -90,5 +90,26 @@ describe('key schema', () => {
       );
       assert.deepEqual(itemToWire(key), { pk: { S: 'a' }, sk: { B: 'AQ==' } });
     });
+  });
+  test('duplicate keys are found by value, not by spelling', () => {
+    const numeric: KeySchema = { partitionKey: { name: 'pk', type: 'N' } };
+    assert.equal(
+      hasDuplicateKeys(
+        [item({ pk: { N: '1' } }), item({ pk: { N: '1.0' }, x: { S: 'y' } })],
+        numeric,
+      ),
+      true,
+    );
+    assert.equal(
+      hasDuplicateKeys([item({ pk: { N: '1' } }), item({ pk: { N: '2' } })], numeric),
+      false,
+    );
+    assert.equal(
+      hasDuplicateKeys(
+        [item({ pk: { S: 'a' }, sk: { B: 'AQ==' } }), item({ pk: { S: 'a' }, sk: { B: 'Ag==' } })],
+        schema,
+      ),
+      false,
+    );
   });
 });

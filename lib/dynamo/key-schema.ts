@@ -5,6 +5,7 @@ import type { AttributeValue, Item } from './attribute-value.js';
 import { invalid, ok, type Result } from './errors.js';
 import type { KeySchema } from './expressions/key-condition.js';
 import { keyValueSize, partitionKeyBytesMax, sizeMessages, sortKeyBytesMax } from './item-size.js';
+import { encodeCompositeKey } from './key-encoding.js';
 
 const schemaMismatch = 'The provided key element does not match the schema';
 
@@ -77,4 +78,22 @@ export function extractKey(item: Item, schema: KeySchema): Item {
     if (value !== undefined) key.set(name, value);
   }
   return key;
+}
+
+/**
+ * True when two of the items (or keys) share a primary key: BatchWriteItem then answers
+ * "Provided list of item keys contains duplicates", TransactWriteItems "Transaction request
+ * cannot include multiple operations on one item". Items must have passed the key checks.
+ */
+export function hasDuplicateKeys(items: readonly Item[], schema: KeySchema): boolean {
+  const seen = new Set<string>();
+  for (const item of items) {
+    const partition = item.get(schema.partitionKey.name);
+    if (partition === undefined) continue;
+    const sort = schema.sortKey === undefined ? undefined : item.get(schema.sortKey.name);
+    const identity = Buffer.from(encodeCompositeKey(partition, sort)).toString('latin1');
+    if (seen.has(identity)) return true;
+    seen.add(identity);
+  }
+  return false;
 }

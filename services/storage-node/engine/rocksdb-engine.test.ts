@@ -68,3 +68,16 @@ test('a process that dies without closing keeps every flushed write', async () =
     await rm(path, { recursive: true, force: true });
   }
 });
+
+test('opening a database another engine holds is a typed error, not an exception', async () => {
+  const path = await mkdtemp(join(tmpdir(), 'tessera-engine-lock-'));
+  try {
+    const engine = await open(path);
+    const second = await openRocksDbEngine({ path });
+    assert.equal(second.ok ? 'ok' : second.error.code, 'io');
+    assert.match(second.ok ? '' : second.error.message, /lock/i);
+    await engine.close();
+  } finally {
+    await rm(path, { recursive: true, force: true });
+  }
+});

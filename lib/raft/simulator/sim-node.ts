@@ -51,6 +51,8 @@ export class SimNode {
   confState: ConfState = emptyConfState();
   /** This node's tick length in simulator time units (clock skew). */
   tickPeriod: number;
+  /** Fault injection: crash right after persisting the next Ready, before sending it. */
+  crashAfterPersist = false;
   private pendingReads: ReadState[] = [];
   private lastRole: Role = 'follower';
   private lastCommit = 0;
@@ -83,6 +85,7 @@ export class SimNode {
     this.applied = snapshot.metadata.index;
     this.confState = structuredClone(snapshot.metadata.confState);
     this.pendingReads = [];
+    this.crashAfterPersist = false;
     this.lastRole = 'follower';
     this.lastCommit = this.storage.persistedHardState().commit;
     const created = RawNode.create({
@@ -142,6 +145,11 @@ export class SimNode {
           );
           this.lastCommit = ready.hardState.commit;
         }
+      }
+      if (this.crashAfterPersist) {
+        this.crashAfterPersist = false;
+        this.crash();
+        return;
       }
       if (ready.softState !== null) {
         if (ready.softState.role === 'leader' && this.lastRole !== 'leader') {

@@ -88,6 +88,8 @@ class Simulation implements FaultHost {
   private readonly calmProfile: NetworkProfile;
   /** Probability that a newly elected leader crashes shortly after (per seed). */
   private readonly leaderCrashRate: number;
+  /** Probability that a leader crashes right after accepting a proposal (per seed). */
+  private readonly proposalCrashRate: number;
 
   constructor(options: SimulationOptions) {
     this.options = options;
@@ -110,6 +112,7 @@ class Simulation implements FaultHost {
     };
     this.network = new Network(this.random, options.faults ? faulty : this.calmProfile);
     this.leaderCrashRate = this.random.pick([0, 0, 0.3, 0.6]);
+    this.proposalCrashRate = this.random.pick([0, 0, 0.01, 0.05]);
     this.nodeOptions = {
       electionTicks: 10,
       heartbeatTicks: 2,
@@ -157,6 +160,18 @@ class Simulation implements FaultHost {
 
   scheduleTimeout(clientId: number, requestId: number, delay: number): void {
     this.queue.push(this.time + delay, { kind: 'timeout', clientId, requestId });
+  }
+
+  proposalAccepted(node: NodeId): void {
+    if (this.inFaultPeriod() && this.random.chance(this.proposalCrashRate)) {
+      // Crash the leader after it persists the entry but before it sends it: the entry
+      // lives only in its own log, which is how Figure 8 starts.
+      const victim = this.nodes.get(node);
+      if (victim === undefined) return;
+      victim.crashAfterPersist = true;
+      this.log(`crash ${node} after persisting its next Ready`);
+      this.scheduleRestart(victim, this.random.between(1, 30) * TICK);
+    }
   }
 
   send(message: RaftMessage): void {

@@ -23,6 +23,8 @@ export interface WorkloadHost {
   wake(clientId: number, delay: number): void;
   /** Fires `timeout` for the request after `delay`. */
   scheduleTimeout(clientId: number, requestId: number, delay: number): void;
+  /** A leader accepted a proposal (the simulation may crash it before it spreads). */
+  proposalAccepted(node: NodeId): void;
 }
 
 interface PendingOperation {
@@ -162,6 +164,7 @@ export class Workload {
         const result = raw.propose(encodeCommand(command));
         if (result.ok) {
           this.accepted(client, pending, result.value.lastIndex);
+          this.host.proposalAccepted(client.target);
           return;
         }
         hint = 'leaderHint' in result.error ? result.error.leaderHint : '';

@@ -169,12 +169,14 @@ export function createHttpHandler(
     let record: Omit<RequestRecord, 'durationMs'> = {
       operation: 'unknown',
       tableName: undefined,
-      httpStatus: 413,
+      httpStatus: 500,
       errorName: undefined,
     };
     try {
       const read = await readBody(request, options.requestBytesMax);
       if (!read.ok) {
+        // 499 (the client went away) is nginx's convention; nothing is sent for it.
+        record = { ...record, httpStatus: read.reason === 'too-large' ? 413 : 499 };
         if (read.reason === 'too-large') tooLarge(response, requestId);
         else response.destroy();
         return;

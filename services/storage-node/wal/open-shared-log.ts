@@ -27,6 +27,11 @@ export interface SharedLogOptions {
   readonly groupsMax?: number;
   /** Most entry payload bytes kept in memory across all groups (the host must compact). */
   readonly retainedBytesMax?: number;
+  /**
+   * Largest snapshot payload (membership plus any data) kept in the log; checkpoints restate
+   * it in every segment, so partition data must not travel this way.
+   */
+  readonly snapshotPayloadBytesMax?: number;
   /** Sync calls; tests inject counting or failing ones. */
   readonly io?: WalIo;
 }
@@ -57,6 +62,7 @@ export async function openSharedLog(
     queueBytesMax: options.queueBytesMax ?? 256 * 1024 * 1024,
     groupsMax: options.groupsMax ?? 100_000,
     retainedBytesMax: options.retainedBytesMax ?? 1024 * 1024 * 1024,
+    snapshotPayloadBytesMax: options.snapshotPayloadBytesMax ?? 1024 * 1024,
   };
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isSafeInteger(value) || value <= 0) {

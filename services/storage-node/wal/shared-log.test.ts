@@ -81,6 +81,8 @@ test('a received snapshot replaces the log; a created one keeps entries; compact
     assert.equal(unwrap(group.term(20)), 3);
     const compacted = group.slice(4, 5, 100);
     assert.equal(compacted.ok ? 'ok' : compacted.error.code, 'compacted');
+    const huge = log.createSnapshot(3, 21, new Uint8Array(2 << 20));
+    assert.equal(huge.ok ? 'ok' : huge.error.code, 'limit-exceeded');
     const created = unwrap(log.createSnapshot(3, 21, hardState('at 21')));
     assert.equal(created.term, 3);
     const early = log.compact(3, 21);
@@ -207,6 +209,7 @@ test('malformed updates are typed errors and write nothing', () =>
       [1, { entries: entries(4, 4, 2, 10_000) }, 'limit-exceeded'],
       [-1, { entries: entries(1, 1, 1) }, 'invalid-argument'],
       [1, { snapshot: { index: -3, term: 1, payload: new Uint8Array() } }, 'invalid-argument'],
+      [1, { snapshot: { index: 9, term: 2, payload: new Uint8Array(2 << 20) } }, 'limit-exceeded'],
     ];
     for (const [groupId, update, code] of bad) {
       const result = await log.write(groupId, update);

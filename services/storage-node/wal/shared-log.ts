@@ -78,6 +78,7 @@ export interface Limits {
   queueBytesMax: number;
   groupsMax: number;
   retainedBytesMax: number;
+  snapshotPayloadBytesMax: number;
 }
 
 /** The shared log. Create it with `openSharedLog` (open-shared-log.ts). */
@@ -195,6 +196,9 @@ export class SharedLog {
       update.snapshot !== undefined && group.isNewSnapshot(update.snapshot)
         ? update.snapshot
         : undefined;
+    if (snapshot !== undefined && !this.snapshotFits(snapshot.payload)) {
+      return this.snapshotTooLarge(snapshot.payload);
+    }
     const bodies: [RecordKindNumber, Uint8Array][] = [];
     if (snapshot !== undefined) bodies.push([RecordKind.snapshotApplied, encodeSnapshot(snapshot)]);
     if (update.entries !== undefined && update.entries.length > 0)
@@ -235,6 +239,7 @@ export class SharedLog {
     if (!term.ok) return term;
     if (!(payload instanceof Uint8Array))
       return walError('invalid-argument', 'snapshot payload is not a Uint8Array');
+    if (!this.snapshotFits(payload)) return this.snapshotTooLarge(payload);
     const snapshot: LogSnapshot = { index, term: term.value, payload: payload.slice() };
     const body = encodeSnapshot(snapshot);
     const admitted = this.admit([[RecordKind.snapshotCreated, body]], 0);
@@ -303,6 +308,21 @@ export class SharedLog {
     this.closed = true;
     await this.writer;
     await this.handle.close();
+  }
+
+  /**
+   * Snapshot payloads are restated in every segment's checkpoints, so they must stay small:
+   * a partition's data travels to the engine directly, never through the log.
+   */
+  private snapshotFits(payload: Uint8Array): boolean {
+    return payload.length <= this.limits.snapshotPayloadBytesMax;
+  }
+
+  private snapshotTooLarge(payload: Uint8Array): WalResult<never> {
+    return walError(
+      'limit-exceeded',
+      `a snapshot payload of ${payload.length} bytes exceeds ${this.limits.snapshotPayloadBytesMax}; keep state machine data out of the log`,
+    );
   }
 
   private refuseWrites(): WalResult<never> | undefined {

@@ -23,33 +23,40 @@ export type DynamoErrorName =
   | 'InvalidSignatureException'
   | 'MissingAuthenticationTokenException'
   | 'UnknownOperationException'
-  | 'AccessDeniedException';
+  | 'AccessDeniedException'
+  | 'IncompleteSignatureException'
+  | 'ServiceUnavailableException';
 
 interface CatalogueEntry {
   readonly prefix: string;
   readonly httpStatus: number;
+  /** Coral's serialization-layer errors spell the member `Message`; the rest `message`. */
+  readonly messageKey?: 'Message';
 }
 
 const dynamoPrefix = 'com.amazonaws.dynamodb.v20120810#';
 const coralValidatePrefix = 'com.amazon.coral.validate#';
 const coralServicePrefix = 'com.amazon.coral.service#';
+const coralAvailabilityPrefix = 'com.amazon.coral.availability#';
 
 /** The `__type` prefix and HTTP status DynamoDB uses for each error name. */
 const catalogue: Readonly<Record<DynamoErrorName, CatalogueEntry>> = {
   ValidationException: { prefix: coralValidatePrefix, httpStatus: 400 },
-  SerializationException: { prefix: coralServicePrefix, httpStatus: 400 },
+  SerializationException: { prefix: coralServicePrefix, httpStatus: 400, messageKey: 'Message' },
   UnknownOperationException: { prefix: coralServicePrefix, httpStatus: 400 },
   UnrecognizedClientException: { prefix: coralServicePrefix, httpStatus: 400 },
   InvalidSignatureException: { prefix: coralServicePrefix, httpStatus: 400 },
   MissingAuthenticationTokenException: { prefix: coralServicePrefix, httpStatus: 400 },
-  AccessDeniedException: { prefix: coralServicePrefix, httpStatus: 400 },
+  AccessDeniedException: { prefix: coralServicePrefix, httpStatus: 400, messageKey: 'Message' },
+  IncompleteSignatureException: { prefix: coralServicePrefix, httpStatus: 400 },
+  ServiceUnavailableException: { prefix: coralAvailabilityPrefix, httpStatus: 503 },
   ConditionalCheckFailedException: { prefix: dynamoPrefix, httpStatus: 400 },
   ResourceNotFoundException: { prefix: dynamoPrefix, httpStatus: 400 },
   ResourceInUseException: { prefix: dynamoPrefix, httpStatus: 400 },
   LimitExceededException: { prefix: dynamoPrefix, httpStatus: 400 },
   ProvisionedThroughputExceededException: { prefix: dynamoPrefix, httpStatus: 400 },
   RequestLimitExceeded: { prefix: dynamoPrefix, httpStatus: 400 },
-  ThrottlingException: { prefix: coralServicePrefix, httpStatus: 400 },
+  ThrottlingException: { prefix: coralAvailabilityPrefix, httpStatus: 400 },
   ItemCollectionSizeLimitExceededException: { prefix: dynamoPrefix, httpStatus: 400 },
   TransactionCanceledException: { prefix: dynamoPrefix, httpStatus: 400 },
   TransactionConflictException: { prefix: dynamoPrefix, httpStatus: 400 },
@@ -61,7 +68,8 @@ const catalogue: Readonly<Record<DynamoErrorName, CatalogueEntry>> = {
 /** The wire form of an error body, exactly as DynamoDB serializes it. */
 export interface DynamoErrorBody {
   readonly __type: string;
-  readonly message: string;
+  readonly message?: string;
+  readonly Message?: string;
   readonly CancellationReasons?: readonly unknown[];
   readonly Item?: unknown;
 }
@@ -75,6 +83,7 @@ export class DynamoError {
   readonly type: string;
   /** The HTTP status DynamoDB answers with. */
   readonly httpStatus: number;
+  private readonly messageKey: 'message' | 'Message';
 
   constructor(
     /** The short error name, e.g. `ValidationException`. */
@@ -87,11 +96,13 @@ export class DynamoError {
     const entry = catalogue[name];
     this.type = entry.prefix + name;
     this.httpStatus = entry.httpStatus;
+    this.messageKey = entry.messageKey ?? 'message';
   }
 
-  /** The JSON body DynamoDB sends for this error. */
+  /** The JSON body DynamoDB sends for this error (no message member when it has none). */
   toBody(): DynamoErrorBody {
-    return { __type: this.type, message: this.message, ...this.extra };
+    const message = this.message === '' ? {} : { [this.messageKey]: this.message };
+    return { __type: this.type, ...message, ...this.extra };
   }
 }
 

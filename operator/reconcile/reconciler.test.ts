@@ -459,3 +459,13 @@ test('an unreachable control plane is reported as Degraded and a scale-down wait
   assert.equal(conditionOf('Degraded')?.reason, 'ControlPlaneUnreachable');
   assert.equal(conditionOf('Progressing')?.reason, 'WaitingForControlPlane');
 });
+
+test('a control plane that is still starting is not reported as Degraded', async () => {
+  seedCluster();
+  admin.unreachable = 'connection refused';
+  await reconcileCluster(deps, ns, name);
+  const second = await reconcileCluster(deps, ns, name);
+  assert.equal(second.result, 'requeue');
+  assert.ok(admin.calls.includes('clusterStatus'), 'the control plane was asked');
+  assert.equal(conditionOf('Degraded')?.status, 'False');
+});

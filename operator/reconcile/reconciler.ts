@@ -135,9 +135,11 @@ async function writeStatus(deps: ReconcilerDeps, pass: Pass): Promise<void> {
     (pass.controlSet?.status?.readyReplicas ?? 0) >= spec.controlPlane.replicas &&
     (pass.routerDeployment?.status?.availableReplicas ?? 0) >= spec.router.replicas;
   const drainingNodes = pass.drainingNodes ?? [];
+  // While the control plane is still starting, not reaching it is expected, not degraded.
+  const controlPlaneUp = (pass.controlSet?.status?.readyReplicas ?? 0) > 0;
   const degraded =
     pass.degraded ??
-    (pass.adminError && storage
+    (pass.adminError && controlPlaneUp
       ? { reason: 'ControlPlaneUnreachable', message: pass.adminError }
       : undefined);
   const status = buildStatus({

@@ -299,6 +299,28 @@ describe('AWS SDK against the router (auth off)', () => {
     } finally {
       server.backend.injectFaults(undefined);
     }
+    server.backend.injectFaults(() => 'throttled');
+    try {
+      await assert.rejects(
+        dynamo.send(new BatchGetItemCommand({ RequestItems: { Music: { Keys: keys } } })),
+        (error: unknown) => (error as Error).name === 'ProvisionedThroughputExceededException',
+      );
+      await assert.rejects(
+        dynamo.send(new GetItemCommand({ TableName: 'Music', Key: keys[0] })),
+        (error: unknown) => (error as Error).name === 'ProvisionedThroughputExceededException',
+      );
+      server.backend.injectFaults(() => 'unavailable');
+      await assert.rejects(
+        dynamo.send(
+          new PutItemCommand({ TableName: 'Music', Item: { artist: s('x'), song: s('y') } }),
+        ),
+        (error: unknown) =>
+          (error as Error).name === 'InternalServerError' &&
+          (error as Error).message === 'Internal server error',
+      );
+    } finally {
+      server.backend.injectFaults(undefined);
+    }
     const left = await dynamo.send(
       new GetItemCommand({ TableName: 'Music', Key: { artist: s('Batch'), song: s('song-01') } }),
     );

@@ -75,6 +75,11 @@ export function buildServiceMonitor(context: BuildContext): KubernetesObject & {
               sourceLabels: ['__meta_kubernetes_pod_label_app_kubernetes_io_component'],
               targetLabel: 'component',
             },
+            // The dashboards select by cluster and component through these two labels.
+            {
+              sourceLabels: ['__meta_kubernetes_pod_label_app_kubernetes_io_instance'],
+              targetLabel: 'tessera_cluster',
+            },
           ],
         },
       ],

@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { allMetricSpecs } from '../../lib/metrics/catalogue.js';
+import { clusterNames, componentLabels } from '../../operator/api/names.js';
+import { resolveSpec } from '../../operator/api/types.js';
+import { buildServiceMonitor } from '../../operator/builders/cluster-objects.js';
+import { runHelm } from './helm-binary.js';
 
 const directory = 'helm/tessera-cluster/dashboards';
 
@@ -177,5 +181,59 @@ test('the three dashboards exist with unique uids and the panels the operators n
         (panel.targets ?? []).length > 0,
         `${dashboard.title}: ${panel.title} queries something`,
       );
+  }
+});
+
+test('the labels panels filter on are the ones both ServiceMonitors attach', () => {
+  const components = new Set<string>();
+  for (const dashboard of load().values()) {
+    for (const panel of panelsOf(dashboard)) {
+      for (const target of panel.targets ?? []) {
+        for (const match of target.expr.matchAll(/component="([^"]+)"/g))
+          components.add(match[1] ?? '');
+        if (/tessera_(router|storage|raft|control)_/.test(target.expr)) {
+          assert.match(
+            target.expr,
+            /tessera_cluster="\$cluster"/,
+            `${panel.title} filters by cluster`,
+          );
+        }
+      }
+    }
+  }
+  const podComponents = (['storage', 'control-plane', 'router'] as const).map(
+    (component) => componentLabels('demo', component, '1')['app.kubernetes.io/component'],
+  );
+  assert.deepEqual([...components].sort(), [...podComponents].sort());
+  const operatorMonitor = buildServiceMonitor({
+    cluster: {
+      apiVersion: 'tessera.dev/v1alpha1',
+      kind: 'TesseraCluster',
+      metadata: { name: 'demo', namespace: 'db', uid: 'u' },
+      spec: { version: '1', storage: { replicas: 3 } },
+    },
+    names: clusterNames('demo', 'db'),
+    spec: resolveSpec({ version: '1', storage: { replicas: 3 } }),
+  });
+  const chartMonitor = runHelm([
+    'template',
+    'demo',
+    'helm/tessera-cluster',
+    '--set',
+    'serviceMonitor.enabled=true',
+    '--show-only',
+    'templates/servicemonitor.yaml',
+  ]);
+  const operatorTargets = JSON.stringify(operatorMonitor.spec.endpoints);
+  for (const label of ['tessera_cluster', 'component']) {
+    assert.ok(
+      operatorTargets.includes(`"targetLabel":"${label}"`),
+      `operator ServiceMonitor sets ${label}`,
+    );
+    assert.match(
+      chartMonitor,
+      new RegExp(`targetLabel: ${label}\\b`),
+      `chart ServiceMonitor sets ${label}`,
+    );
   }
 });

@@ -149,7 +149,13 @@ test('tessera-operator renders valid objects with least-privilege RBAC, probes a
 });
 
 test('tessera-operator with watchNamespace uses a namespaced Role instead of a ClusterRole', () => {
-  const objects = render('tessera-operator', 'op', ['--set', 'watchNamespace=apps']);
+  const objects = render('tessera-operator', 'op', [
+    '--set',
+    'watchNamespace=apps',
+    '--set',
+    'serviceMonitor.enabled=true',
+  ]);
+  assert.equal(objects.filter((object) => object.kind === 'ServiceMonitor').length, 1);
   checkObjects(objects);
   assert.ok(!objects.some((object) => object.kind.startsWith('Cluster')));
   assert.equal(

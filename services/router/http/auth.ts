@@ -4,7 +4,8 @@
 
 import { verifyRequest } from '../../../lib/sigv4/index.js';
 import type { IncomingMessage } from 'node:http';
-import { coralErrorAnswer, type WireAnswer } from './wire.js';
+import { DynamoError } from '../../../lib/dynamo/index.js';
+import { errorAnswer, type WireAnswer } from './wire.js';
 
 /** AWS accepts signatures up to 15 minutes away from its clock. */
 export const clockSkewMsMax = 15 * 60 * 1000;
@@ -58,5 +59,5 @@ export function authenticate(
     },
   );
   if (result.ok) return undefined;
-  return coralErrorAnswer(result.exception, contentType, result.message);
+  return errorAnswer(new DynamoError(result.exception, result.message), contentType);
 }

@@ -20,7 +20,7 @@ import { readBody } from './body.js';
 import {
   amzJsonContentType,
   bodyCrc32,
-  coralErrorAnswer,
+  bareErrorAnswer,
   errorAnswer,
   jsonAnswer,
   unknownOperationXmlAnswer,
@@ -100,7 +100,7 @@ function parseRequest(request: IncomingMessage, body: Buffer, options: HttpHandl
       parsed = JSON.parse(body.toString('utf8'));
     } catch {
       return {
-        answer: coralErrorAnswer('SerializationException', answerType),
+        answer: bareErrorAnswer('SerializationException', answerType),
         operation: 'unknown',
       };
     }
@@ -114,7 +114,7 @@ function parseRequest(request: IncomingMessage, body: Buffer, options: HttpHandl
       : Object.hasOwn(operations, operation) || notImplementedOperations.has(operation));
   if (!known)
     return {
-      answer: coralErrorAnswer('UnknownOperationException', answerType),
+      answer: bareErrorAnswer('UnknownOperationException', answerType),
       operation: 'unknown',
     };
   if (options.accessKeys !== undefined && options.accessKeys.size > 0) {
@@ -122,7 +122,7 @@ function parseRequest(request: IncomingMessage, body: Buffer, options: HttpHandl
     if (denied !== undefined) return { answer: denied, operation };
   }
   if (body.length === 0)
-    return { answer: coralErrorAnswer('SerializationException', answerType), operation };
+    return { answer: bareErrorAnswer('SerializationException', answerType), operation };
   if (!Object.hasOwn(operations, operation)) {
     return { answer: errorAnswer(operationNotImplemented(operation), answerType), operation };
   }

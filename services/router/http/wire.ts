@@ -3,7 +3,7 @@
 // the body bytes, which the AWS SDKs check before they parse.
 
 import { crc32 } from 'node:zlib';
-import type { DynamoError } from '../../../lib/dynamo/index.js';
+import { DynamoError } from '../../../lib/dynamo/index.js';
 
 /** DynamoDB's JSON content type. */
 export const amzJsonContentType = 'application/x-amz-json-1.0';
@@ -16,8 +16,6 @@ export interface WireAnswer {
   /** The DynamoDB error name when the answer is an error (for logs and metrics). */
   readonly errorName?: string;
 }
-
-const coralService = 'com.amazon.coral.service#';
 
 /** A JSON answer. */
 export function jsonAnswer(
@@ -36,16 +34,14 @@ export function errorAnswer(error: DynamoError, contentType: string): WireAnswer
 }
 
 /**
- * An error of the `com.amazon.coral.service` family that lib/dynamo's catalogue does not list
- * (IncompleteSignatureException), or one DynamoDB sends without a message (SerializationException
- * for malformed JSON, UnknownOperationException for a bad target).
+ * An error DynamoDB sends without a message (SerializationException for malformed JSON,
+ * UnknownOperationException for a bad target): lib/dynamo omits an empty message member.
  */
-export function coralErrorAnswer(name: string, contentType: string, message?: string): WireAnswer {
-  const body =
-    message === undefined
-      ? { __type: coralService + name }
-      : { __type: coralService + name, message };
-  return jsonAnswer(400, body, contentType, name);
+export function bareErrorAnswer(
+  name: 'SerializationException' | 'UnknownOperationException',
+  contentType: string,
+): WireAnswer {
+  return errorAnswer(new DynamoError(name, ''), contentType);
 }
 
 /** DynamoDB's answer to a request that is not a POST with a JSON content type. */

@@ -334,9 +334,38 @@ describe('bad requests get DynamoDB exact errors and write nothing', () => {
     test(`${bad.operation}: ${bad.name}`, async () => {
       const response = await server.post(bad.operation, JSON.stringify(bad.body));
       assert.equal(response.status, 400);
-      assert.deepEqual(await response.json(), { __type: bad.type, message: bad.message });
+      // Coral's serialization errors spell the member `Message`, as DynamoDB does.
+      const messageKey = bad.type === serialization ? 'Message' : 'message';
+      assert.deepEqual(await response.json(), { __type: bad.type, [messageKey]: bad.message });
     });
   }
+
+  test('batch size limits: 25 writes, 100 keys', async () => {
+    const writes = Array.from({ length: 26 }, (_, index) => ({
+      PutRequest: { Item: { id: { S: 'a' }, r: { N: String(index) } } },
+    }));
+    const tooManyWrites = await server.post(
+      'BatchWriteItem',
+      JSON.stringify({ RequestItems: { Tbl: writes } }),
+    );
+    const writeError = (await tooManyWrites.json()) as { __type: string; message: string };
+    assert.equal(writeError.__type, validation);
+    assert.match(
+      writeError.message,
+      /^1 validation error detected: Value .* at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: \[Member must have length less than or equal to 25, Member must have length greater than or equal to 1\]$/,
+    );
+    const keys = Array.from({ length: 101 }, (_, index) => ({
+      id: { S: 'a' },
+      r: { N: String(index) },
+    }));
+    const tooManyKeys = await server.post(
+      'BatchGetItem',
+      JSON.stringify({ RequestItems: { Tbl: { Keys: keys } } }),
+    );
+    const keyError = (await tooManyKeys.json()) as { __type: string; message: string };
+    assert.equal(keyError.__type, validation);
+    assert.match(keyError.message, /Member must have length less than or equal to 100/);
+  });
 
   test('after all of them, the table is still empty and no other table exists', async () => {
     const scanned = await server.post('Scan', JSON.stringify({ TableName: 'Tbl' }));

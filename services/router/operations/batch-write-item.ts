@@ -5,8 +5,7 @@
 import {
   DynamoError,
   itemFromWire,
-  encodeItem,
-  extractKey,
+  hasDuplicateKeys,
   fail,
   invalid,
   ok,
@@ -66,17 +65,15 @@ async function planTable(
 ): Promise<Result<null>> {
   const table = await loadTable(context, tableName);
   if (!table.ok) return table;
-  const seen = new Set<string>();
+  const planned: PlannedWrite[] = [];
   for (const original of requests) {
-    const planned = planWrite(table.value, original);
-    if (!planned.ok) return planned;
-    const identity = Buffer.from(
-      encodeItem(extractKey(planned.value.value, table.value.keySchema)),
-    ).toString('latin1');
-    if (seen.has(identity)) return invalid(duplicatesMessage);
-    seen.add(identity);
-    writes.push(planned.value);
+    const write = planWrite(table.value, original);
+    if (!write.ok) return write;
+    planned.push(write.value);
   }
+  const values = planned.map((write) => write.value);
+  if (hasDuplicateKeys(values, table.value.keySchema)) return invalid(duplicatesMessage);
+  writes.push(...planned);
   return ok(null);
 }
 

@@ -5,14 +5,15 @@ import {
   validateKey,
   ok,
   writeCapacityUnits,
+  returnedAttributes,
   type Item,
   type Result,
+  type ReturnValues,
 } from '../../../lib/dynamo/index.js';
 import {
   capacityFor,
   fromBackend,
   loadTable,
-  returnedAttributes,
   sizeOf,
   withAttributes,
   withCapacity,
@@ -37,7 +38,10 @@ export async function deleteItem(
   if (!deleted.ok) return deleted;
   const { oldItem } = deleted.value;
   const units = writeCapacityUnits(0, sizeOf(oldItem));
-  const body = withAttributes({}, returnedAttributes(data['ReturnValues'], oldItem, undefined));
+  const body = withAttributes(
+    {},
+    returnedAttributes(data['ReturnValues'] as ReturnValues | undefined, oldItem, undefined),
+  );
   return ok(
     withCapacity(body, capacityFor(tableName, units, 'write', data['ReturnConsumedCapacity'])),
   );

@@ -5,14 +5,15 @@ import {
   validatePutItem,
   ok,
   writeCapacityUnits,
+  returnedAttributes,
   type Item,
   type Result,
+  type ReturnValues,
 } from '../../../lib/dynamo/index.js';
 import {
   capacityFor,
   fromBackend,
   loadTable,
-  returnedAttributes,
   sizeOf,
   withAttributes,
   withCapacity,
@@ -37,7 +38,10 @@ export async function putItem(
   if (!written.ok) return written;
   const { oldItem, newItem } = written.value;
   const units = writeCapacityUnits(sizeOf(newItem), sizeOf(oldItem));
-  const body = withAttributes({}, returnedAttributes(data['ReturnValues'], oldItem, newItem));
+  const body = withAttributes(
+    {},
+    returnedAttributes(data['ReturnValues'] as ReturnValues | undefined, oldItem, newItem),
+  );
   return ok(
     withCapacity(body, capacityFor(tableName, units, 'write', data['ReturnConsumedCapacity'])),
   );

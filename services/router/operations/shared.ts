@@ -14,7 +14,6 @@ import {
   type DocumentPath,
   type Item,
   type Result,
-  type UpdateExpression,
   type WireAttributeValue,
 } from '../../../lib/dynamo/index.js';
 import type { BackendResult, RouterBackend, TableInfo } from '../backend.js';
@@ -94,31 +93,6 @@ export function wire(item: Item): Record<string, WireAttributeValue> {
 /** The size of an item, 0 for none. */
 export function sizeOf(item: Item | undefined): number {
   return item === undefined ? 0 : itemSize(item);
-}
-
-/**
- * The attributes a write returns for ReturnValues. UPDATED_OLD / UPDATED_NEW return what the
- * update's paths touched, in the old or the new item.
- */
-export function returnedAttributes(
-  returnValues: unknown,
-  oldItem: Item | undefined,
-  newItem: Item | undefined,
-  update?: UpdateExpression,
-): Item | undefined {
-  const paths = update?.actions.map((action) => action.path) ?? [];
-  switch (returnValues) {
-    case 'ALL_OLD':
-      return oldItem;
-    case 'ALL_NEW':
-      return newItem;
-    case 'UPDATED_OLD':
-      return oldItem === undefined ? undefined : projectItem(oldItem, paths);
-    case 'UPDATED_NEW':
-      return newItem === undefined ? undefined : projectItem(newItem, paths);
-    default:
-      return undefined;
-  }
 }
 
 /** Adds `Attributes` when there are any (DynamoDB omits an empty map). */

@@ -7,14 +7,15 @@ import {
   validateUpdateItem,
   ok,
   writeCapacityUnits,
+  returnedAttributes,
   type Item,
   type Result,
+  type ReturnValues,
 } from '../../../lib/dynamo/index.js';
 import {
   capacityFor,
   fromBackend,
   loadTable,
-  returnedAttributes,
   sizeOf,
   withAttributes,
   withCapacity,
@@ -45,7 +46,12 @@ export async function updateItem(
   if (!updated.ok) return updated;
   const { oldItem, newItem } = updated.value;
   const units = writeCapacityUnits(sizeOf(newItem), sizeOf(oldItem));
-  const attributes = returnedAttributes(data['ReturnValues'], oldItem, newItem, update);
+  const attributes = returnedAttributes(
+    data['ReturnValues'] as ReturnValues | undefined,
+    oldItem,
+    newItem,
+    update,
+  );
   const body = withAttributes({}, attributes);
   return ok(
     withCapacity(body, capacityFor(tableName, units, 'write', data['ReturnConsumedCapacity'])),

@@ -11,7 +11,7 @@ import { reproduceCommand, runSimulation } from '../../lib/raft/simulator/simula
 const CI_SEEDS = 1000;
 const STEPS = 300;
 
-test(`${CI_SEEDS} seeds × ${STEPS} ticks with faults keep every safety property`, () => {
+test(`${CI_SEEDS} seeds × ${STEPS} ticks with faults keep every safety property`, (t) => {
   const failures: string[] = [];
   const totals: Record<string, number> = {};
   let undecided = 0;
@@ -29,6 +29,7 @@ test(`${CI_SEEDS} seeds × ${STEPS} ticks with faults keep every safety property
       if (failures.length >= 5) break;
     }
   }
+  t.diagnostic(`totals over ${CI_SEEDS} seeds: ${JSON.stringify(totals)}`);
   assert.deepEqual(failures, []);
   // A run where the faults and features never happened would prove nothing: require
   // that every kind of event the checks are about actually occurred across the seeds.

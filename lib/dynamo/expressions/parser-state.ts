@@ -3,7 +3,7 @@
 // of several semantic problems the one of the highest-ranked category is reported.
 
 import type { AttributeValue } from '../attribute-value.js';
-import type { DocumentPath, PathElement, Placeholders } from './ast.js';
+import { renderPath, type DocumentPath, type PathElement, type Placeholders } from './ast.js';
 import { isReservedWord } from './reserved-words.js';
 import { syntaxErrorMessage, tokenize, type Token } from './tokenizer.js';
 
@@ -214,4 +214,32 @@ export function comparePaths(
     if (first[index] !== second[index]) return 'distinct';
   }
   return 'overlap';
+}
+
+/**
+ * DynamoDB's overlap and conflict checks for the paths of an update or projection, with its
+ * quirks: the latest conflict is the one reported, an overlap stops all further checks, and a
+ * path that only conflicts is still remembered.
+ */
+export class PathChecker {
+  private readonly paths: DocumentPath[] = [];
+
+  constructor(private readonly state: ParserState) {}
+
+  /** Checks `path` against the paths seen before it, then remembers it. */
+  add(path: DocumentPath): void {
+    if (this.state.errors.has('pathOverlap')) return;
+    for (const earlier of this.paths) {
+      const relation = comparePaths(earlier, path);
+      if (relation === 'distinct') continue;
+      const message = `Two document paths ${relation} with each other; must remove or rewrite one of these paths; path one: ${renderPath(earlier)}, path two: ${renderPath(path)}`;
+      if (relation === 'conflict') {
+        this.state.errors.set('pathConflict', message);
+        continue;
+      }
+      this.state.record('pathOverlap', message);
+      return;
+    }
+    this.paths.push(path);
+  }
 }

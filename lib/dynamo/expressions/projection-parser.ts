@@ -3,13 +3,12 @@
 
 import { invalid, ok, type Result } from '../errors.js';
 import {
-  renderPath,
   type DocumentPath,
   type Parsed,
   type Placeholders,
   type ProjectionExpression,
 } from './ast.js';
-import { comparePaths, ParserState, SyntaxFailure } from './parser-state.js';
+import { ParserState, PathChecker, SyntaxFailure } from './parser-state.js';
 
 const reportOrder = ['reserved', 'attrNameVal', 'pathOverlap', 'pathConflict'];
 
@@ -31,23 +30,9 @@ export function parseProjectionBody(
     if (!(failure instanceof SyntaxFailure)) throw failure;
     return invalid(state.syntaxMessage(failure.position));
   }
-  checkOverlaps(state, paths);
+  const checker = new PathChecker(state);
+  for (const path of paths) checker.add(path);
   const message = state.firstError(reportOrder);
   if (message !== undefined) return invalid(message);
   return ok({ ast: { paths }, usedNames: state.usedNames, usedValues: state.usedValues });
-}
-
-function checkOverlaps(state: ParserState, paths: readonly DocumentPath[]): void {
-  for (let second = 1; second < paths.length; second++) {
-    for (let first = 0; first < second; first++) {
-      const relation = comparePaths(paths[first] as DocumentPath, paths[second] as DocumentPath);
-      if (relation === 'distinct') continue;
-      const verb = relation === 'overlap' ? 'overlap' : 'conflict';
-      state.record(
-        relation === 'overlap' ? 'pathOverlap' : 'pathConflict',
-        `Two document paths ${verb} with each other; must remove or rewrite one of these paths; path one: ${renderPath(paths[first] as DocumentPath)}, path two: ${renderPath(paths[second] as DocumentPath)}`,
-      );
-      return;
-    }
-  }
 }

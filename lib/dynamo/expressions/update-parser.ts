@@ -5,15 +5,13 @@
 import type { AttributeValue } from '../attribute-value.js';
 import { invalid, ok, type Result } from '../errors.js';
 import {
-  renderPath,
-  type DocumentPath,
   type Parsed,
   type Placeholders,
   type SetValue,
   type UpdateAction,
   type UpdateExpression,
 } from './ast.js';
-import { comparePaths, ParserState, SyntaxFailure, updateKeywords } from './parser-state.js';
+import { ParserState, PathChecker, SyntaxFailure, updateKeywords } from './parser-state.js';
 
 /** An UpdateExpression may hold at most this many operators and functions. */
 export const updateOperatorsMax = 300;
@@ -50,10 +48,13 @@ type RawValue = { readonly value: SetValue; readonly type: string | undefined };
 class UpdateParser {
   private readonly actions: UpdateAction[] = [];
   private readonly sections = new Set<string>();
-  private readonly paths: DocumentPath[] = [];
   private operators = 0;
 
-  constructor(private readonly state: ParserState) {}
+  private readonly pathChecker: PathChecker;
+
+  constructor(private readonly state: ParserState) {
+    this.pathChecker = new PathChecker(state);
+  }
 
   parse(): UpdateAction[] {
     do {
@@ -88,7 +89,7 @@ class UpdateParser {
 
   private parseAction(keyword: ClauseKeyword): void {
     const path = this.state.parsePath('attrName');
-    this.checkPath(path);
+    this.pathChecker.add(path);
     if (keyword === 'REMOVE') {
       this.actions.push({ kind: 'REMOVE', path });
       return;
@@ -116,21 +117,6 @@ class UpdateParser {
         `Incorrect operand type for operator or function; operator: ${keyword}, operand type: ${name}`,
       );
     }
-  }
-
-  private checkPath(path: DocumentPath): void {
-    for (const earlier of this.paths) {
-      const relation = comparePaths(earlier, path);
-      if (relation === 'distinct') continue;
-      const which = relation === 'overlap' ? 'pathOverlap' : 'pathConflict';
-      const verb = relation === 'overlap' ? 'overlap' : 'conflict';
-      this.state.record(
-        which,
-        `Two document paths ${verb} with each other; must remove or rewrite one of these paths; path one: ${renderPath(earlier)}, path two: ${renderPath(path)}`,
-      );
-      return;
-    }
-    this.paths.push(path);
   }
 
   private parseSetValue(): RawValue {

@@ -75,6 +75,14 @@ describe('UpdateExpression', () => {
         'Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [a, [1]], path two: [a, b]',
       ],
       [
+        'REMOVE a, d.x SET d[0] = :s, d[1] = :s',
+        'Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [d, x], path two: [d, [1]]',
+      ],
+      [
+        'SET d[1] = :s, d.x = :s ADD d.x :n',
+        'Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [d, x], path two: [d, x]',
+      ],
+      [
         'ADD a :s',
         'Incorrect operand type for operator or function; operator: ADD, operand type: STRING',
       ],

@@ -8,6 +8,8 @@ import {
   compareBytes,
   compareScalars,
   conditionalCheckFailed,
+  inKeyRange,
+  sortKeyRange,
   encodeCompositeKey,
   encodeItem,
   evaluateCondition,
@@ -16,7 +18,7 @@ import {
   itemToWire,
   type AttributeValue,
   type Item,
-  type KeyCondition,
+  type KeyConditions,
   type KeySchema,
   type ValidatedRequest,
 } from '../../../lib/dynamo/index.js';
@@ -66,35 +68,6 @@ function compareScanPositions(
 ): number {
   if (a.hash !== b.hash) return a.hash < b.hash ? -1 : 1;
   return compareBytes(a.key, b.key);
-}
-
-function matchesKeyCondition(value: AttributeValue | undefined, condition: KeyCondition): boolean {
-  if (value === undefined) return false;
-  const [first, second] = condition.values as [AttributeValue, AttributeValue | undefined];
-  const order = compareScalars(value, first);
-  if (order === undefined) return false;
-  switch (condition.operator) {
-    case 'EQ':
-      return order === 0;
-    case 'LT':
-      return order < 0;
-    case 'LE':
-      return order <= 0;
-    case 'GT':
-      return order > 0;
-    case 'GE':
-      return order >= 0;
-    case 'BETWEEN':
-      return order >= 0 && (compareScalars(value, second as AttributeValue) ?? 1) <= 0;
-    case 'BEGINS_WITH':
-      if (value.type === 'S' && first.type === 'S') return value.value.startsWith(first.value);
-      if (value.type === 'B' && first.type === 'B') {
-        return compareBytes(value.value.subarray(0, first.value.length), first.value) === 0;
-      }
-      return false;
-    default:
-      return false;
-  }
 }
 
 /** The in-memory data path over the catalog's tables. */
@@ -194,10 +167,19 @@ export class MemoryData implements DataBackend {
     const fault = this.fault<PageOutcome>('Query', table, undefined);
     if (fault !== undefined || items === undefined) return Promise.resolve(fault ?? this.gone());
     const schema = table.keySchema;
-    const conditions = [...(request.keyConditions?.values() ?? [])];
+    // One encoded key range per Query, exactly as the storage node's iterator will use it.
+    const conditions = request.keyConditions as KeyConditions;
+    const partitionKey = conditions.get(schema.partitionKey.name)?.values[0] as AttributeValue;
+    const sortCondition =
+      schema.sortKey === undefined ? undefined : conditions.get(schema.sortKey.name);
+    const range = sortKeyRange(partitionKey, sortCondition);
     const matching = [...items.values()].filter((item) =>
-      conditions.every((condition) =>
-        matchesKeyCondition(item.get(condition.attributeName), condition),
+      inKeyRange(
+        encodeCompositeKey(
+          item.get(schema.partitionKey.name) as AttributeValue,
+          sortKeyOf(item, schema),
+        ),
+        range,
       ),
     );
     const bySortKey = (a: Item, b: Item): number => {

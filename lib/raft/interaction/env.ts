@@ -85,6 +85,16 @@ export class InteractionEnv {
       case 'stabilize':
         lines.push(...this.stabilize(this.ids(positional)));
         break;
+      default:
+        lines.push(...this.runTopologyOrInspection(name, positional));
+    }
+    return lines.join('\n');
+  }
+
+  /** Commands that change the cluster's topology or only look at it. */
+  private runTopologyOrInspection(name: string, positional: readonly string[]): string[] {
+    const lines: string[] = [];
+    switch (name) {
       case 'isolate':
         this.isolate(positional[0] ?? '');
         break;
@@ -115,7 +125,7 @@ export class InteractionEnv {
       default:
         throw new Error(`interaction: unknown command ${name}`);
     }
-    return lines.join('\n');
+    return lines;
   }
 
   private addNodes(count: number, options: Map<string, string>): void {

@@ -7,6 +7,7 @@ import { MemoryStorage, RawNode, Xoshiro128, bootstrapSnapshot } from '../../../
 import type { ConfState, Entry, LogStorage, WritableLogStorage } from '../../../lib/raft/index.js';
 import { frameHeaderBytes } from './codec.js';
 import { DurableRaftStorage } from './raft-storage.js';
+import { listSegments } from './segment-files.js';
 import type { SharedLog } from './shared-log.js';
 import { openLog, recordsOnDisk, unwrap, withDirectory } from './test-support.js';
 
@@ -194,4 +195,92 @@ test('a corrupted record stops one replica with a clear message; the other group
       );
     }
     await reopened.close();
+  }));
+
+/** A seeded xorshift32 source for the randomized mirror test. */
+function seededRandom(seed: number): (bound: number) => number {
+  let state = seed >>> 0 || 1;
+  return (bound) => {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state % bound;
+  };
+}
+
+/** One random operation valid for both storages (MemoryStorage throws on invalid ones). */
+function randomStep(
+  random: (bound: number) => number,
+  memory: MemoryStorage,
+): (storage: WritableLogStorage) => void {
+  const first = memory.firstIndex();
+  const last = memory.lastIndex();
+  const snapshot = memory.snapshot();
+  const snapshotIndex = typeof snapshot === 'string' ? 0 : snapshot.metadata.index;
+  const lastTerm = memory.term(last) as number;
+  const choice = random(20);
+  if (choice < 10) {
+    // Raft never overwrites what a snapshot covers (snapshots are of applied, so committed, entries).
+    const lowest = Math.max(first, snapshotIndex + 1);
+    const from = lowest + random(last - lowest + 2);
+    const previousTerm = memory.term(from - 1) as number;
+    const entries = raftEntries(
+      from,
+      from + random(6),
+      Math.max(previousTerm, lastTerm) + random(2),
+    );
+    return (storage) => storage.append(entries);
+  }
+  if (choice < 13) {
+    const hardState = {
+      term: lastTerm + random(3),
+      vote: `n${random(3)}`,
+      commit: random(last + 1),
+    };
+    return (storage) => storage.setHardState(hardState);
+  }
+  if (choice < 16 && last > snapshotIndex) {
+    const index = snapshotIndex + 1 + random(last - snapshotIndex);
+    return (storage) => storage.createSnapshot(index, members, new Uint8Array([index & 0xff]));
+  }
+  if (choice < 19) {
+    const index = first + random(snapshotIndex + 2 - first);
+    return (storage) => storage.compact(index);
+  }
+  const metadata = { index: last + 1 + random(5), term: lastTerm + 1, confState: members };
+  return (storage) => storage.applySnapshot({ metadata, data: new Uint8Array([9]) });
+}
+
+test('random operations agree with MemoryStorage across rollovers, deletions and restarts (seeded)', () =>
+  withDirectory(async (directory) => {
+    const seed = 31337;
+    const random = seededRandom(seed);
+    const options = { segmentBytesMax: 1024 };
+    let { log } = await openLog(directory, options);
+    const memory = MemoryStorage.bootstrap(members);
+    let disk = unwrap(DurableRaftStorage.bootstrap(log, 4, bootstrapSnapshot(members)));
+    unwrap(await disk.sync());
+    for (let step = 0; step < 300; step++) {
+      const operation = randomStep(random, memory);
+      unwrap(disk.reportFlushed(Number.MAX_SAFE_INTEGER));
+      operation(memory);
+      operation(disk);
+      unwrap(await disk.sync());
+      assert.deepEqual(observe(disk), observe(memory), `seed ${seed} step ${step}`);
+      if (step % 60 === 59) {
+        await log.close();
+        ({ log } = await openLog(directory, options));
+        disk = await durable(log, 4);
+        assert.deepEqual(
+          observe(disk),
+          observe(memory),
+          `seed ${seed} after restart at step ${step}`,
+        );
+      }
+    }
+    const sequences = (await listSegments(directory)).map((segment) => segment.sequence);
+    assert.ok(sequences.at(-1)! > 3 && sequences[0]! > 1, `rolled and deleted: ${sequences}`);
+    await log.close();
   }));

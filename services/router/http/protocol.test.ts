@@ -43,6 +43,29 @@ describe('HTTP protocol, authentication off', () => {
     await expectAnswer(wrongType, 404, '<UnknownOperationException/>\n');
   });
 
+  test('CORS: any origin, preflights answered as DynamoDB does', async () => {
+    const preflight = await fetch(server.endpoint, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://example.test',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-amz-target',
+      },
+    });
+    assert.equal(preflight.status, 200);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+    assert.equal(preflight.headers.get('access-control-allow-methods'), 'POST');
+    assert.equal(
+      preflight.headers.get('access-control-allow-headers'),
+      'content-type,x-amz-target',
+    );
+    assert.equal(preflight.headers.get('access-control-max-age'), '172800');
+    assert.equal(await preflight.text(), '');
+    const call = await server.post('ListTables', '{}', { origin: 'http://example.test' });
+    assert.equal(call.headers.get('access-control-allow-origin'), '*');
+    await expectAnswer(call, 200, { TableNames: [] });
+  });
+
   test('application/json is accepted and echoed', async () => {
     const response = await server.post('ListTables', '{}', { 'content-type': 'application/json' });
     await expectAnswer(response, 200, { TableNames: [] });

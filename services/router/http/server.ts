@@ -1,6 +1,6 @@
 // DynamoDB's JSON-over-HTTP protocol on node:http. The checks run in DynamoDB's order (learnt
 // from dynalite, which was tested against DynamoDB): body size (413), method and content type
-// (404 with an XML body), JSON syntax (SerializationException), the X-Amz-Target
+// (404 with an XML body; CORS preflights are answered first), JSON syntax (SerializationException), the X-Amz-Target
 // (UnknownOperationException), the signature when auth is on, then the operation itself.
 // Every answer carries `x-amzn-RequestId`; JSON answers carry `x-amz-crc32`.
 
@@ -81,6 +81,32 @@ function tooLarge(response: ServerResponse, requestId: string): void {
   response.setHeader('Connection', 'close');
   response.setHeader('Content-Length', 0);
   response.end();
+}
+
+/** Longest time browsers may cache a preflight answer, as DynamoDB answers. */
+const corsMaxAgeSeconds = 172800;
+
+/**
+ * CORS, as DynamoDB does it: any origin may call; a preflight (OPTIONS with an Origin) is
+ * answered at once with what it asked for. Returns true when the request was answered.
+ */
+function answerCors(
+  request: IncomingMessage,
+  response: ServerResponse,
+  requestId: string,
+): boolean {
+  if (request.headers.origin === undefined) return false;
+  response.setHeader('Access-Control-Allow-Origin', '*');
+  if (request.method !== 'OPTIONS') return false;
+  const headers = request.headers['access-control-request-headers'];
+  const method = request.headers['access-control-request-method'];
+  if (headers !== undefined) response.setHeader('Access-Control-Allow-Headers', headers);
+  if (method !== undefined) response.setHeader('Access-Control-Allow-Methods', method);
+  response.setHeader('Access-Control-Max-Age', corsMaxAgeSeconds);
+  response.setHeader('x-amzn-RequestId', requestId);
+  response.setHeader('Content-Length', 0);
+  response.end();
+  return true;
 }
 
 type Parsed =
@@ -179,6 +205,10 @@ export function createHttpHandler(
         record = { ...record, httpStatus: read.reason === 'too-large' ? 413 : 499 };
         if (read.reason === 'too-large') tooLarge(response, requestId);
         else response.destroy();
+        return;
+      }
+      if (answerCors(request, response, requestId)) {
+        record = { ...record, operation: 'cors', httpStatus: 200 };
         return;
       }
       if (request.method === 'GET') {

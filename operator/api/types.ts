@@ -73,7 +73,15 @@ export interface TesseraClusterSpec {
     storageClassName?: string;
     resources?: ResourceRequirements;
   };
-  router?: { replicas?: number; resources?: ResourceRequirements };
+  router?: {
+    replicas?: number;
+    resources?: ResourceRequirements;
+    /**
+     * Secret whose key `authKeys` holds `ACCESS_KEY_ID:SECRET` pairs, comma-separated.
+     * When set, routers accept only requests signed (SigV4) by one of them.
+     */
+    authSecretName?: string;
+  };
   controlPlane?: { replicas?: number; resources?: ResourceRequirements };
   topology?: TopologySpec;
   pvcRetentionPolicy?: PvcRetentionPolicy;
@@ -145,7 +153,7 @@ export interface ResolvedSpec {
     storageClassName?: string;
     resources: ResourceRequirements;
   };
-  router: { replicas: number; resources: ResourceRequirements };
+  router: { replicas: number; resources: ResourceRequirements; authSecretName?: string };
   controlPlane: { replicas: number; resources: ResourceRequirements };
   topology: Required<Omit<TopologySpec, 'zones'>> & { zones: string[] };
   pvcRetentionPolicy: Required<PvcRetentionPolicy>;
@@ -169,7 +177,11 @@ export function resolveSpec(spec: TesseraClusterSpec): ResolvedSpec {
       ...(spec.storage.storageClassName ? { storageClassName: spec.storage.storageClassName } : {}),
       resources: spec.storage.resources ?? {},
     },
-    router: { replicas: spec.router?.replicas ?? 2, resources: spec.router?.resources ?? {} },
+    router: {
+      replicas: spec.router?.replicas ?? 2,
+      resources: spec.router?.resources ?? {},
+      ...(spec.router?.authSecretName ? { authSecretName: spec.router.authSecretName } : {}),
+    },
     controlPlane: {
       replicas: spec.controlPlane?.replicas ?? 3,
       resources: spec.controlPlane?.resources ?? {},

@@ -158,6 +158,16 @@ test('routers: surge rollout, preStop delay for endpoint removal, client service
   assert.equal(deployment.spec?.strategy?.rollingUpdate?.maxUnavailable, 0);
   assert.deepEqual(container(deployment).lifecycle?.preStop?.exec?.command, ['sleep', '5']);
   assert.equal(env(container(deployment), 'TESSERA_HTTP_PORT'), '8000');
+  assert.equal(
+    container(deployment).env?.find((variable) => variable.name === 'TESSERA_AUTH_KEYS'),
+    undefined,
+  );
+  const signed = buildRouterDeployment(context({ router: { authSecretName: 'demo-auth' } }));
+  assert.deepEqual(
+    container(signed).env?.find((variable) => variable.name === 'TESSERA_AUTH_KEYS')?.valueFrom
+      ?.secretKeyRef,
+    { name: 'demo-auth', key: 'authKeys' },
+  );
   const ports = buildRouterService(context()).spec?.ports?.map((port) => port.port);
   assert.deepEqual(ports, [8000, 8001, 9090]);
 });

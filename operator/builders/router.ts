@@ -59,6 +59,16 @@ export function buildRouterDeployment(context: BuildContext): V1Deployment {
                 { name: 'TESSERA_HTTP_PORT', value: String(ports.routerHttp) },
                 { name: 'TESSERA_GRPC_PORT', value: String(ports.routerGrpc) },
                 { name: 'TESSERA_CONTROL_PLANE_ADDRESS', value: controlPlaneAddress(names) },
+                ...(spec.router.authSecretName
+                  ? [
+                      {
+                        name: 'TESSERA_AUTH_KEYS',
+                        valueFrom: {
+                          secretKeyRef: { name: spec.router.authSecretName, key: 'authKeys' },
+                        },
+                      },
+                    ]
+                  : []),
               ],
               resources: spec.router.resources,
               lifecycle: {

@@ -9,6 +9,7 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Service } from 'kubernetes-models/v1/Service';
+import { Secret } from 'kubernetes-models/v1/Secret';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition';
 import { readFileSync } from 'node:fs';
@@ -31,6 +32,7 @@ const models: Record<string, (value: never) => { validate(): void }> = {
   ConfigMap: (value) => new ConfigMap(value),
   Service: (value) => new Service(value),
   ServiceAccount: (value) => new ServiceAccount(value),
+  Secret: (value) => new Secret(value),
   ClusterRole: (value) => new ClusterRole(value),
   ClusterRoleBinding: (value) => new ClusterRoleBinding(value),
   Role: (value) => new Role(value),
@@ -194,6 +196,8 @@ test('tessera-cluster with the ServiceMonitor and the k6 load test enabled', () 
     '--set',
     'loadTest.enabled=true',
     '--set',
+    'auth.enabled=true',
+    '--set',
     'storage.replicas=5',
     '--set',
     'topology.zones={a,b,c}',
@@ -206,6 +210,14 @@ test('tessera-cluster with the ServiceMonitor and the k6 load test enabled', () 
     (cluster?.spec as { monitoring: { serviceMonitor: boolean } }).monitoring.serviceMonitor,
     false,
     "the chart's ServiceMonitor replaces the operator's",
+  );
+  const secret = objects.find((object) => object.kind === 'Secret') as RenderedObject & {
+    stringData: Record<string, string>;
+  };
+  assert.equal(secret.stringData.authKeys, 'tessera:tessera-secret');
+  assert.equal(
+    (cluster?.spec as { router: { authSecretName: string } }).router.authSecretName,
+    secret.metadata.name,
   );
   const job = objects.find((object) => object.kind === 'Job');
   assert.ok(job);

@@ -29,3 +29,10 @@ app.kubernetes.io/part-of: tessera
 {{- define "tessera-cluster.routerService" -}}
 {{- printf "%s-router" (include "tessera-cluster.name" .) }}
 {{- end }}
+
+{{/* The Secret holding router auth keys, or empty when auth is off. */}}
+{{- define "tessera-cluster.authSecret" -}}
+{{- if .Values.auth.enabled }}
+{{- .Values.auth.existingSecret | default (printf "%s-auth" (include "tessera-cluster.name" .)) }}
+{{- end }}
+{{- end }}

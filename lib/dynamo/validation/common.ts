@@ -50,8 +50,11 @@ export function enumMember(values: readonly string[]): TopLevelMember {
   return { shape: { kind: 'string', constraints: [c.oneOf(values)] } };
 }
 
+/** `ReturnConsumedCapacity`. */
 export const returnConsumedCapacityMember = enumMember(['INDEXES', 'TOTAL', 'NONE']);
+/** `ReturnItemCollectionMetrics`. */
 export const returnItemCollectionMetricsMember = enumMember(['SIZE', 'NONE']);
+/** `ReturnValues` (which values an operation accepts is checked per operation). */
 export const returnValuesMember = enumMember([
   'ALL_NEW',
   'UPDATED_OLD',
@@ -59,14 +62,18 @@ export const returnValuesMember = enumMember([
   'NONE',
   'UPDATED_NEW',
 ]);
+/** `ConditionalOperator` of the legacy conditions. */
 export const conditionalOperatorMember = enumMember(['OR', 'AND']);
+/** `ReturnValuesOnConditionCheckFailure`. */
 export const returnValuesOnConditionCheckFailureMember = enumMember(['ALL_OLD', 'NONE']);
+/** `Select` of Query and Scan. */
 export const selectMember = enumMember([
   'SPECIFIC_ATTRIBUTES',
   'COUNT',
   'ALL_ATTRIBUTES',
   'ALL_PROJECTED_ATTRIBUTES',
 ]);
+/** The legacy ComparisonOperator values, in DynamoDB's enum order. */
 export const comparisonOperators = [
   'IN',
   'NULL',
@@ -94,14 +101,19 @@ export function attributeMapShape(notNull: boolean, parameterized = false): Shap
   };
 }
 
+/** A plain string member (the expressions). */
 export const stringMember: TopLevelMember = { shape: { kind: 'string' } };
+/** A plain boolean member. */
 export const booleanMember: TopLevelMember = { shape: { kind: 'boolean' } };
 
+/** `ExpressionAttributeNames`. */
 export const expressionAttributeNamesMember: TopLevelMember = {
   shape: { kind: 'map', value: { kind: 'string' }, javaValueType: 'java.lang.String' },
 };
+/** `ExpressionAttributeValues`. */
 export const expressionAttributeValuesMember: TopLevelMember = { shape: attributeMapShape(false) };
 
+/** `AttributesToGet`: 1 to 255 names. */
 export const attributesToGetMember: TopLevelMember = {
   shape: {
     kind: 'list',

@@ -2,7 +2,8 @@
 // test backend: conversions both ways, the same validation messages, status mapping.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { create } from '@bufbuild/protobuf';
+import { create, fromBinary } from '@bufbuild/protobuf';
+import { ItemSchema } from '../../../lib/gen/tessera/v1/attribute_value_pb.js';
 import type { GenService } from '@bufbuild/protobuf/codegenv2';
 import {
   Dynamo,
@@ -20,7 +21,7 @@ import {
 } from '../../../lib/grpc/index.js';
 import { createMemoryBackend } from '../testing/memory-backend.js';
 import { dynamoName, messageToJson } from './convert.js';
-import { dynamoGrpcService, errorTypeMetadataKey } from './service.js';
+import { dynamoGrpcService, errorItemMetadataKey, errorTypeMetadataKey } from './service.js';
 
 type Value = { value: { case: string; value: unknown } };
 const s = (value: string): Value => ({ value: { case: 's', value } });
@@ -245,8 +246,12 @@ describe('gRPC API', () => {
         tableName: 'Things',
         key: { pk: s('a'), sk: n('1') } as never,
         conditionExpression: 'attribute_not_exists(pk)',
+        returnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
+    const [itemBytes] = conditional.metadata.get(errorItemMetadataKey);
+    const oldItem = fromBinary(ItemSchema, itemBytes as Buffer);
+    assert.deepEqual(oldItem.attributes['pk']?.value, { case: 's', value: 'a' });
     assert.equal(conditional.code, GrpcStatus.FAILED_PRECONDITION);
     assert.deepEqual(conditional.metadata.get(errorTypeMetadataKey), [
       'ConditionalCheckFailedException',

@@ -4,7 +4,8 @@
 // `x-tessera-error-type` carrying DynamoDB's error name (see proto/tessera/v1/dynamo.proto).
 
 import { Metadata } from '@grpc/grpc-js';
-import type { DescMessage, DescMethod, DescService } from '@bufbuild/protobuf';
+import { toBinary, type DescMessage, type DescMethod, type DescService } from '@bufbuild/protobuf';
+import { ItemSchema, type Item } from '../../../lib/gen/tessera/v1/attribute_value_pb.js';
 import { Dynamo } from '../../../lib/gen/tessera/v1/dynamo_pb.js';
 import {
   bindService,
@@ -19,6 +20,12 @@ import { jsonToMessage, messageToJson } from './convert.js';
 
 /** The trailing metadata key naming DynamoDB's error. */
 export const errorTypeMetadataKey = 'x-tessera-error-type';
+
+/**
+ * The trailing metadata key carrying the item returned with a failed condition
+ * (ReturnValuesOnConditionCheckFailure=ALL_OLD), as a binary `tessera.v1.Item`.
+ */
+export const errorItemMetadataKey = 'x-tessera-error-item-bin';
 
 const statusByError: Partial<Record<DynamoErrorName, GrpcStatusCode>> = {
   ResourceNotFoundException: GrpcStatus.NOT_FOUND,
@@ -51,6 +58,11 @@ export function grpcStatusFor(error: DynamoError): GrpcStatusCode {
 export function toGrpcError(error: DynamoError): GrpcError {
   const metadata = new Metadata();
   metadata.set(errorTypeMetadataKey, error.name);
+  const item = error.extra['Item'];
+  if (item !== undefined) {
+    const message = jsonToMessage<Item>(ItemSchema, item);
+    metadata.set(errorItemMetadataKey, Buffer.from(toBinary(ItemSchema, message)));
+  }
   return new GrpcError(grpcStatusFor(error), error.message, metadata);
 }
 

@@ -12,46 +12,24 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { applyJsonPatch, applyMergePatch } from './patches.js';
+import type { RecordedRequest, ResourceType, StoredObject } from './api-helpers.js';
+import {
+  apiVersionOf,
+  failure,
+  key,
+  matchesSelector,
+  parseBody,
+  parseSelector,
+  patchObject,
+  readBody,
+  sendJson,
+  sendStatus,
+  statusBody,
+  withoutMeta,
+  writeEvent,
+} from './api-helpers.js';
 
-/** One kind of resource the fake server knows. */
-export interface ResourceType {
-  group: string;
-  version: string;
-  kind: string;
-  plural: string;
-  namespaced: boolean;
-  statusSubresource: boolean;
-}
-
-/** A stored object: any JSON with metadata. */
-export interface StoredObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    generation?: number;
-    labels?: Record<string, string>;
-    finalizers?: string[];
-    deletionTimestamp?: string;
-    ownerReferences?: { uid: string }[];
-    [key: string]: unknown;
-  };
-  spec?: unknown;
-  status?: unknown;
-  [key: string]: unknown;
-}
-
-/** A request the server answered, for assertions. */
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  status: number;
-  subresource?: string;
-}
+export type { RecordedRequest, ResourceType, StoredObject } from './api-helpers.js';
 
 interface WatchEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -107,7 +85,6 @@ function resource(
 }
 
 const eventLogLengthMax = 2000;
-const bodyBytesMax = 4 * 1024 * 1024;
 
 /** The fake API server. Start with {@link startFakeApiServer}. */
 export class FakeApiServer {
@@ -581,99 +558,10 @@ export async function startFakeApiServer(
   return api;
 }
 
-function key(type: ResourceType, namespace: string, name: string): string {
-  return `${type.group}/${type.kind}/${namespace}/${name}`;
-}
-
-function apiVersionOf(type: ResourceType): string {
-  return type.group ? `${type.group}/${type.version}` : type.version;
-}
-
-function withoutMeta(object: StoredObject): unknown {
-  const { metadata: _metadata, status: _status, ...rest } = object;
-  return rest;
-}
-
-function patchObject(
-  stored: StoredObject,
-  body: string,
-  contentType: string,
-): { object: StoredObject } | { error: string } {
-  let patch: unknown;
-  try {
-    patch = JSON.parse(body);
-  } catch {
-    return { error: 'patch body is not JSON' };
-  }
-  if (contentType.startsWith('application/json-patch+json')) {
-    const result = applyJsonPatch(structuredClone(stored), patch);
-    return 'error' in result ? result : { object: result.value as StoredObject };
-  }
-  if (
-    contentType.startsWith('application/merge-patch+json') ||
-    contentType.startsWith('application/strategic-merge-patch+json')
-  ) {
-    return { object: applyMergePatch(structuredClone(stored), patch) as StoredObject };
-  }
-  return { error: `unsupported patch content type ${contentType}` };
-}
-
 function matchesWatch(watcher: Watcher, event: WatchEvent): boolean {
   return (
     watcher.resource === event.resource &&
     (watcher.namespace === undefined || watcher.namespace === event.object.metadata.namespace) &&
     matchesSelector(event.object, watcher.selector)
   );
-}
-
-function parseSelector(text: string | null): Record<string, string> {
-  const selector: Record<string, string> = {};
-  for (const part of (text ?? '').split(',').filter(Boolean)) {
-    const [label, value] = part.split('=');
-    if (label !== undefined) selector[label] = value ?? '';
-  }
-  return selector;
-}
-
-function matchesSelector(object: StoredObject, selector: Record<string, string>): boolean {
-  const labels = object.metadata.labels ?? {};
-  return Object.entries(selector).every(([label, value]) => labels[label] === value);
-}
-
-function writeEvent(response: ServerResponse, type: string, object: StoredObject): void {
-  response.write(`${JSON.stringify({ type, object })}\n`);
-}
-
-function statusBody(code: number, reason: string, message: string) {
-  return { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason, message, code };
-}
-
-function failure(code: number, reason: string, message: string) {
-  return { status: code, payload: statusBody(code, reason, message) };
-}
-
-function sendJson(response: ServerResponse, status: number, payload: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(payload));
-}
-
-function sendStatus(response: ServerResponse, code: number, reason: string, message: string): void {
-  if (response.headersSent) return void response.end();
-  sendJson(response, code, statusBody(code, reason, message));
-}
-
-function parseBody(body: string | undefined): StoredObject {
-  return JSON.parse(body ?? '{}') as StoredObject;
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    bytes += buffer.length;
-    if (bytes > bodyBytesMax) throw new Error('request body too large');
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -4,7 +4,7 @@ import { after, test } from 'node:test';
 import { pollUntil } from '../helpers/poll.js';
 import { createPartition, findLeader, killNode, startNode, temporaryDirectory } from './cluster.js';
 
-test('one storage node serves PutItem and GetItem over gRPC', async () => {
+test('one storage node serves PutItem and GetItem over gRPC; bad input is a typed error, nothing written', async () => {
   const directory = await temporaryDirectory();
   const node = await startNode('solo', `${directory.path}/solo`);
   after(async () => {
@@ -40,4 +40,36 @@ test('one storage node serves PutItem and GetItem over gRPC', async () => {
     request: { tableName: 'Things', key: { id: { value: { case: 's', value: 'a' } } } },
   });
   assert.equal(stale.routingError?.kind.case, 'wrongPartition');
+
+  const key = { id: { value: { case: 's' as const, value: 'bad' } } };
+  const big = { value: { case: 's' as const, value: 'x'.repeat(401 * 1024) } };
+  const oversized = await node.storage.putItem({
+    partition,
+    request: { tableName: 'Things', item: { ...key, big } },
+  });
+  assert.equal(oversized.error?.type, 'ValidationException');
+  const malformed = await node.storage.putItem({
+    partition,
+    request: { tableName: 'Things', item: { other: big } },
+  });
+  assert.equal(malformed.error?.type, 'ValidationException');
+  const staleEpoch = await node.storage.putItem({
+    partition: { ...partition, epoch: 0n },
+    request: { tableName: 'Things', item: key },
+  });
+  assert.equal(staleEpoch.routingError?.kind.case, 'wrongPartition');
+  const noPartition = await node.storage.putItem({ request: { tableName: 'Things', item: key } });
+  assert.equal(noPartition.error?.type, 'ValidationException');
+  const badExpression = await node.storage.updateItem({
+    partition,
+    request: { tableName: 'Things', key, updateExpression: 'SET = oops' },
+  });
+  assert.equal(badExpression.error?.type, 'ValidationException');
+  const afterwards = await node.storage.getItem({
+    partition,
+    request: { tableName: 'Things', key, consistentRead: true },
+  });
+  assert.equal(afterwards.response?.found, false);
+  const metrics = await node.admin.getPartitionReports({});
+  assert.equal(metrics.reports[0]?.itemCount, 1n);
 });

@@ -26,3 +26,4 @@ export {
 } from './validation/common.js';
 export * from './expressions/return-values.js';
 export * from './key-range.js';
+export * from './expressions/parse-cache.js';

@@ -253,34 +253,54 @@ function randomStep(
   return (storage) => storage.applySnapshot({ metadata, data: new Uint8Array([9]) });
 }
 
-test('random operations agree with MemoryStorage across rollovers, deletions and restarts (seeded)', () =>
-  withDirectory(async (directory) => {
-    const seed = 31337;
-    const random = seededRandom(seed);
-    const options = { segmentBytesMax: 1024 };
-    let { log } = await openLog(directory, options);
-    const memory = MemoryStorage.bootstrap(members);
-    let disk = unwrap(DurableRaftStorage.bootstrap(log, 4, bootstrapSnapshot(members)));
+/**
+ * Three groups share one log with small segments; seeded random operations go to both a
+ * MemoryStorage per group and the durable storage, which must agree after every step and after
+ * every restart (rollovers, checkpoints, deletions and replay gaps included).
+ */
+async function mirrorRun(
+  directory: string,
+  seed: number,
+  steps: number,
+  restartEvery: number,
+): Promise<void> {
+  const random = seededRandom(seed);
+  const options = { segmentBytesMax: 1024 };
+  const groups = [4, 5, 6];
+  let { log } = await openLog(directory, options);
+  const memories = groups.map(() => MemoryStorage.bootstrap(members));
+  let disks = groups.map((group) =>
+    unwrap(DurableRaftStorage.bootstrap(log, group, bootstrapSnapshot(members))),
+  );
+  unwrap(await log.sync());
+  for (let step = 0; step < steps; step++) {
+    const which = random(groups.length);
+    const [memory, disk] = [memories[which]!, disks[which]!];
+    const operation = randomStep(random, memory);
+    unwrap(disk.reportFlushed(Number.MAX_SAFE_INTEGER));
+    operation(memory);
+    operation(disk);
     unwrap(await disk.sync());
-    for (let step = 0; step < 300; step++) {
-      const operation = randomStep(random, memory);
-      unwrap(disk.reportFlushed(Number.MAX_SAFE_INTEGER));
-      operation(memory);
-      operation(disk);
-      unwrap(await disk.sync());
-      assert.deepEqual(observe(disk), observe(memory), `seed ${seed} step ${step}`);
-      if (step % 60 === 59) {
-        await log.close();
-        ({ log } = await openLog(directory, options));
-        disk = await durable(log, 4);
+    assert.deepEqual(observe(disk), observe(memory), `seed ${seed} step ${step}`);
+    if (step % restartEvery === restartEvery - 1) {
+      await log.close();
+      ({ log } = await openLog(directory, options));
+      disks = await Promise.all(groups.map((group) => durable(log, group)));
+      for (let i = 0; i < groups.length; i++) {
         assert.deepEqual(
-          observe(disk),
-          observe(memory),
-          `seed ${seed} after restart at step ${step}`,
+          observe(disks[i]!),
+          observe(memories[i]!),
+          `seed ${seed} restart at ${step}`,
         );
       }
     }
+  }
+  await log.close();
+}
+
+test('random operations agree with MemoryStorage across rollovers, deletions and restarts (seeded)', () =>
+  withDirectory(async (directory) => {
+    await mirrorRun(directory, 31337, 300, 60);
     const sequences = (await listSegments(directory)).map((segment) => segment.sequence);
     assert.ok(sequences.at(-1)! > 3 && sequences[0]! > 1, `rolled and deleted: ${sequences}`);
-    await log.close();
   }));

@@ -44,6 +44,12 @@ await runService({
       default: '',
       description: 'failure zone label reported to the control plane',
     }),
+    controlPlaneAddress: stringSetting({
+      flag: 'control-plane-address',
+      env: 'TESSERA_CONTROL_PLANE_ADDRESS',
+      default: '',
+      description: 'host:port of the control plane (empty: no registration or heartbeats)',
+    }),
     tickIntervalMs: integerSetting({
       flag: 'tick-interval-ms',
       env: 'TESSERA_TICK_INTERVAL_MS',

@@ -10,7 +10,8 @@ import type { Logger } from '../../lib/runtime/index.js';
 import { openRocksDbEngine } from './engine/rocksdb-engine.js';
 import { StorageHost } from './host/host.js';
 import { sharedLogProvider } from './host/log-provider.js';
-import { partitionAdminService } from './server/admin-service.js';
+import { buildReports, partitionAdminService } from './server/admin-service.js';
+import { MembershipAgent, grpcMembership } from './server/membership.js';
 import { RequestRates } from './server/partition-stats.js';
 import { storageService } from './server/storage-service.js';
 import { GrpcMessageSender, raftTransportService } from './server/transport.js';
@@ -31,6 +32,9 @@ export interface StorageNodeConfig {
   readonly snapshotBytesPerSecond: number;
   /** Ticks between engine flushes (which let the log drop flushed entries). */
   readonly flushIntervalTicks: number;
+  /** host:port of the control plane's Membership service; '' runs without one. */
+  readonly controlPlaneAddress: string;
+  readonly zone: string;
 }
 
 /** A running node. */
@@ -145,6 +149,12 @@ export async function startStorageNode(
     for (const [replica, index] of applied) replica.reportFlushed(index);
     await host.collectRemoved();
   }
+  const membership = startMembership(
+    config,
+    address,
+    () => buildReports(host, engine, rates),
+    logger,
+  );
   return {
     host,
     port,
@@ -152,12 +162,45 @@ export async function startStorageNode(
     rates,
     async stop(graceMs) {
       clearInterval(ticker);
+      membership.stop();
       const result = await server.shutdown(graceMs);
       host.close();
       sender.close();
       await log.close();
       await engine.close();
       return result;
+    },
+  };
+}
+
+/** Registers with the control plane and heartbeats, when one is configured. */
+function startMembership(
+  config: StorageNodeConfig,
+  address: string,
+  reports: ConstructorParameters<typeof MembershipAgent>[2],
+  logger: Logger,
+): { stop(): void } {
+  if (config.controlPlaneAddress === '') return { stop: () => {} };
+  const membership = grpcMembership(config.controlPlaneAddress);
+  const agent = new MembershipAgent(
+    membership,
+    { nodeId: config.nodeId, address, zone: config.zone },
+    reports,
+  );
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const beat = async (): Promise<void> => {
+    await agent.step();
+    if (agent.lastError !== undefined)
+      logger.warn({ err: agent.lastError }, 'control plane unreachable');
+    if (!stopped) timer = setTimeout(() => void beat(), agent.heartbeatIntervalMs);
+  };
+  void beat();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      membership.close();
     },
   };
 }

@@ -437,6 +437,33 @@ describe('AWS SDK against the router (auth off)', () => {
       segments.every((result) => (result.Count ?? 0) > 0),
       'MD5 spreads 40+ keys over 4 segments',
     );
+    const fromSegment0 = await dynamo.send(
+      new ScanCommand({ TableName: 'Music', Segment: 0, TotalSegments: 4, Limit: 1 }),
+    );
+    const startKey0 = fromSegment0.LastEvaluatedKey;
+    assert.ok(startKey0 !== undefined);
+    await assert.rejects(
+      dynamo.send(
+        new ScanCommand({
+          TableName: 'Music',
+          Segment: 1,
+          TotalSegments: 4,
+          ExclusiveStartKey: startKey0,
+        }),
+      ),
+      (error: unknown) =>
+        (error as Error).message ===
+        'The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: 4 Segment: 0',
+    );
+    const continued = await dynamo.send(
+      new ScanCommand({
+        TableName: 'Music',
+        Segment: 0,
+        TotalSegments: 4,
+        ExclusiveStartKey: startKey0,
+      }),
+    );
+    assert.equal((continued.Count ?? 0) + 1, segments[0]?.Count);
   });
 
   test('pages stop at 1 MB read and at an exact Limit, with a LastEvaluatedKey', async () => {

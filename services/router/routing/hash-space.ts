@@ -90,3 +90,14 @@ export function segmentRange(index: number, total: number): HashRange {
   const end = index === total - 1 ? null : (hashSpaceSize * BigInt(index + 1)) / BigInt(total);
   return { start: bigIntToHash(start), end: end === null ? null : bigIntToHash(end) };
 }
+
+/** The parallel-scan segment (of `total`) whose range ({@link segmentRange}) holds `hash`. */
+export function segmentOf(hash: HashHex, total: number): number {
+  const point = BigInt(`0x${hash}`);
+  const count = BigInt(total);
+  // floor(point * N / S) can fall one short of the segment, because segment starts are
+  // themselves rounded down: step forward when the next start is already passed.
+  const guess = (point * count) / hashSpaceSize;
+  const nextStart = (hashSpaceSize * (guess + 1n)) / count;
+  return Number(guess + 1n < count && nextStart <= point ? guess + 1n : guess);
+}

@@ -11,6 +11,7 @@ import {
   intersectRanges,
   isHashHex,
   partitionKeyHash,
+  segmentOf,
   segmentRange,
   type HashRange,
 } from './hash-space.js';
@@ -64,6 +65,20 @@ describe('hash space', () => {
     assert.deepEqual(segmentRange(1, 2), { start: bigIntToHash(hashSpaceSize / 2n), end: null });
     assert.throws(() => segmentRange(2, 2), RangeError);
     assert.throws(() => segmentRange(0, 0), RangeError);
+  });
+
+  test('segmentOf names the segment whose range holds a hash', () => {
+    for (const total of [1, 2, 7, 1000]) {
+      for (let index = 0; index < total; index += Math.max(1, Math.floor(total / 5))) {
+        const range = segmentRange(index, total);
+        assert.equal(segmentOf(range.start, total), index);
+      }
+      assert.equal(segmentOf('f'.repeat(32), total), total - 1);
+    }
+    const key = partitionKeyHash(av.s('x'));
+    const owner = segmentOf(key, 16);
+    const range = segmentRange(owner, 16);
+    assert.ok(key >= range.start && (range.end === null || key < range.end));
   });
 
   test('intersection of ranges', () => {

@@ -109,7 +109,7 @@ export async function batchWriteItem(
   );
   const failed = results.find((result) => result.kind === 'error');
   if (failed?.kind === 'error') return fail(failed.error);
-  if (results.every((result) => result.kind === 'throttled')) {
+  if (results.length > 0 && results.every((result) => result.kind === 'throttled')) {
     return fail(
       new DynamoError('ProvisionedThroughputExceededException', throughputExceededMessage),
     );

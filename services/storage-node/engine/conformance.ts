@@ -82,6 +82,7 @@ export function registerEngineConformance(
     registerLimitTests(create);
     registerBatchTests(create);
     registerSnapshotTests(create);
+    registerSizeTests(create);
     registerLifecycleTests(create);
     registerModelTest(create);
   });
@@ -309,6 +310,26 @@ function registerSnapshotTests(create: () => Promise<EngineFixture>): void {
       await snapshot.release();
       const released = await snapshot.get(utf8('a'));
       assert.equal(released.ok ? 'ok' : released.error.code, 'closed');
+    }));
+}
+
+function registerSizeTests(create: () => Promise<EngineFixture>): void {
+  test('size estimates track the bytes stored in a range', () =>
+    withEngine(create, async (engine) => {
+      const value = new Uint8Array(1000).fill(1);
+      const keys = Array.from({ length: 300 }, (_, i) => utf8(`a${String(i).padStart(4, '0')}`));
+      unwrap(await engine.write(keys.map((key) => ({ kind: 'put', key, value }))));
+      unwrap(await engine.write([put('b1', 'x')]));
+      unwrap(await engine.flush());
+      const stored = keys.reduce((sum, key) => sum + key.length + value.length, 0);
+      const whole = unwrap(await engine.approximateSizeBytes(utf8('a'), utf8('b')));
+      assert.ok(whole >= stored * 0.5 && whole <= stored * 2, `estimate ${whole} for ${stored}`);
+      const half = unwrap(await engine.approximateSizeBytes(utf8('a0000'), utf8('a0150')));
+      assert.ok(half >= whole * 0.25 && half <= whole * 0.75, `half estimate ${half} of ${whole}`);
+      const empty = unwrap(await engine.approximateSizeBytes(utf8('c'), utf8('d')));
+      assert.ok(empty <= 4096, `empty range estimate ${empty}`);
+      const inverted = await engine.approximateSizeBytes(utf8('b'), utf8('a'));
+      assert.equal(inverted.ok ? 'ok' : inverted.error.code, 'invalid-argument');
     }));
 }
 

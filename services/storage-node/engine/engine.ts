@@ -132,6 +132,12 @@ export interface Engine extends ReadView {
   /** A consistent snapshot of the current state. */
   snapshot(): EngineResult<EngineSnapshot>;
   /**
+   * An estimate of the key and value bytes stored in `[start, end)`, for split and balance
+   * decisions (RocksDB answers from its file and memtable statistics; the in-memory engine
+   * counts exactly).
+   */
+  approximateSizeBytes(start: Uint8Array, end: Uint8Array): Promise<EngineResult<number>>;
+  /**
    * Makes every write that resolved before this call durable in the engine's own files, so the
    * host may report the applied index stored with those writes as flushed and let the Raft log
    * drop entries up to it. The in-memory engine treats this as a no-op that still orders.

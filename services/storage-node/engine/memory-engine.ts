@@ -21,6 +21,7 @@ import {
   belowUpper,
   normaliseScan,
   validateBatch,
+  validateRange,
   validateReadKey,
 } from './validate.js';
 import type { NormalisedRange } from './validate.js';
@@ -149,6 +150,17 @@ function scanTree(root: TreapNode | null, range: NormalisedRange, limits: ScanLi
   return { entries, truncated };
 }
 
+/** Sums key and value bytes of the entries in `[start, end)`. */
+function sizeOfRange(node: TreapNode | null, start: Uint8Array, end: Uint8Array): number {
+  if (node === null) return 0;
+  const afterStart = compareBytes(node.key, start) >= 0;
+  const beforeEnd = compareBytes(node.key, end) < 0;
+  let bytes = afterStart && beforeEnd ? node.key.length + node.value.length : 0;
+  if (afterStart) bytes += sizeOfRange(node.left, start, end);
+  if (beforeEnd) bytes += sizeOfRange(node.right, start, end);
+  return bytes;
+}
+
 /** Options of the in-memory engine. */
 export interface MemoryEngineOptions {
   readonly limits?: EngineLimits;
@@ -235,6 +247,13 @@ class MemoryEngine extends MemoryReadView implements Engine {
   flush(): Promise<EngineResult<void>> {
     if (this.closed) return Promise.resolve(engineError('closed', 'engine is closed'));
     return Promise.resolve(engineOk(undefined));
+  }
+
+  approximateSizeBytes(start: Uint8Array, end: Uint8Array): Promise<EngineResult<number>> {
+    if (this.closed) return Promise.resolve(engineError('closed', 'engine is closed'));
+    const checked = validateRange(start, end, this.limits);
+    if (!checked.ok) return Promise.resolve(checked);
+    return Promise.resolve(engineOk(sizeOfRange(this.root, start, end)));
   }
 
   close(): Promise<void> {

@@ -24,7 +24,7 @@ import type {
   ScanPage,
   ScanRange,
 } from './engine.js';
-import { normaliseScan, validateBatch, validateReadKey } from './validate.js';
+import { normaliseScan, validateBatch, validateRange, validateReadKey } from './validate.js';
 import type { NormalisedRange } from './validate.js';
 
 interface NativeReadBatch {
@@ -63,6 +63,11 @@ interface NativeSession {
   iterator(options: NativeIteratorOptions): NativeIterator;
   snapshot(): NativeSession;
   flush(): Promise<void>;
+  approximateSize(
+    start: Uint8Array,
+    end: Uint8Array,
+    options: { includeMemtables: boolean },
+  ): Promise<number>;
   close(): Promise<void>;
   diagnostics(): { handles: number; io: number; sessions: number };
 }
@@ -285,6 +290,20 @@ class RocksDbEngine extends RocksDbReadView implements Engine {
     try {
       await this.db.flush();
       return engineOk(undefined);
+    } catch (error) {
+      return ioError(error);
+    } finally {
+      this.inFlight.leave();
+    }
+  }
+
+  async approximateSizeBytes(start: Uint8Array, end: Uint8Array): Promise<EngineResult<number>> {
+    if (this.closed) return engineError('closed', 'engine is closed');
+    const checked = validateRange(start, end, this.limits);
+    if (!checked.ok) return checked;
+    this.inFlight.enter();
+    try {
+      return engineOk(await this.db.approximateSize(start, end, { includeMemtables: true }));
     } catch (error) {
       return ioError(error);
     } finally {

@@ -100,6 +100,22 @@ function validateKey(key: unknown, limits: EngineLimits, name: string): EngineRe
   return engineOk(key.length);
 }
 
+/** Checks a key range `[start, end)`: two valid keys, `start` not after `end`. */
+export function validateRange(
+  start: unknown,
+  end: unknown,
+  limits: EngineLimits,
+): EngineResult<void> {
+  const first = validateKey(start, limits, 'start');
+  if (!first.ok) return first;
+  const second = validateKey(end, limits, 'end');
+  if (!second.ok) return second;
+  if (compareBytes(start as Uint8Array, end as Uint8Array) > 0) {
+    return engineError('invalid-argument', 'range start is after its end');
+  }
+  return engineOk(undefined);
+}
+
 /** Checks a point-read key (non-empty bytes within the key limit). */
 export function validateReadKey(key: unknown, limits: EngineLimits): EngineResult<number> {
   return validateKey(key, limits, 'key');

@@ -16,8 +16,10 @@ import { createGrpcControlPlaneAdmin } from './control/grpc-admin.js';
 import type { ReconcileReport } from './controller/controller.js';
 import { ClusterController, createSources } from './controller/controller.js';
 import { LeaderElector } from './controller/leader-election.js';
+import type { LeaderElectionOptions } from './controller/leader-election.js';
 import { realTimers } from './controller/timers.js';
 import { createKubeClient } from './kube/client.js';
+import type { KubeClient } from './kube/client.js';
 import { reconcileCluster } from './reconcile/reconciler.js';
 
 const namePattern = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/;
@@ -119,6 +121,24 @@ function reportTo(
   };
 }
 
+/** A Lease elector from the operator's settings; timing as client-go's defaults scale. */
+function createElector(
+  kube: KubeClient,
+  settings: { namespace: string; leaseName: string; nodeId: string; leaseDurationSeconds: number },
+  callbacks: Pick<LeaderElectionOptions, 'onStartedLeading' | 'onStoppedLeading' | 'onError'>,
+): LeaderElector {
+  const leaseDurationMs = settings.leaseDurationSeconds * 1000;
+  return new LeaderElector(kube, realTimers, {
+    namespace: settings.namespace,
+    leaseName: settings.leaseName,
+    identity: settings.nodeId,
+    leaseDurationMs,
+    renewDeadlineMs: Math.floor((leaseDurationMs * 2) / 3),
+    retryPeriodMs: 2_000,
+    ...callbacks,
+  });
+}
+
 await runService({
   name: 'operator',
   settings: operatorSettings,
@@ -154,13 +174,7 @@ await runService({
     };
     let elector: LeaderElector | undefined;
     if (settings.leaderElection) {
-      elector = new LeaderElector(kube, realTimers, {
-        namespace: settings.namespace,
-        leaseName: settings.leaseName,
-        identity: settings.nodeId,
-        leaseDurationMs: settings.leaseDurationSeconds * 1000,
-        renewDeadlineMs: Math.floor(settings.leaseDurationSeconds * 1000 * (2 / 3)),
-        retryPeriodMs: 2_000,
+      elector = createElector(kube, settings, {
         onStartedLeading: () => {
           metrics.isLeader.set(1);
           logger.info({ identity: settings.nodeId }, 'leading');

@@ -2,7 +2,12 @@
  * The storage nodes: a StatefulSet with one PersistentVolumeClaim per pod, and the
  * headless Service that gives every pod a stable DNS name for Raft traffic.
  */
-import type { V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import type {
+  V1Container,
+  V1PersistentVolumeClaim,
+  V1Service,
+  V1StatefulSet,
+} from '@kubernetes/client-node';
 import { componentLabels, selectorLabels } from '../api/names.js';
 import { ports } from '../api/types.js';
 import type { BuildContext } from './common.js';
@@ -61,54 +66,61 @@ export function buildStorageStatefulSet(
           terminationGracePeriodSeconds: storageTerminationGraceSeconds,
           topologySpreadConstraints: topologySpread(context, 'storage'),
           ...(affinity ? { affinity } : {}),
-          containers: [
-            {
-              ...baseContainer(context, 'storage', 'storage-node'),
-              ports: [
-                { name: 'grpc', containerPort: ports.storageGrpc },
-                { name: 'admin', containerPort: ports.admin },
-              ],
-              env: [
-                ...commonEnv(context, (storageTerminationGraceSeconds - 10) * 1000),
-                { name: 'TESSERA_GRPC_HOST', value: '0.0.0.0' },
-                { name: 'TESSERA_GRPC_PORT', value: String(ports.storageGrpc) },
-                { name: 'TESSERA_DATA_DIR', value: storageDataPath },
-                { name: 'TESSERA_CONTROL_PLANE_ADDRESS', value: controlPlaneAddress(names) },
-                {
-                  name: 'TESSERA_ADVERTISE_ADDRESS',
-                  value: `$(TESSERA_NODE_ID).${names.storage}.${names.namespace}.svc:${ports.storageGrpc}`,
-                },
-                {
-                  name: 'TESSERA_ZONE',
-                  valueFrom: {
-                    fieldRef: { fieldPath: "metadata.labels['topology.kubernetes.io/zone']" },
-                  },
-                },
-              ],
-              resources: spec.storage.resources,
-              volumeMounts: [
-                { name: 'data', mountPath: storageDataPath },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
-            },
-          ],
+          containers: [storageContainer(context)],
           volumes: [{ name: 'tmp', emptyDir: {} }],
         },
       },
-      volumeClaimTemplates: [
-        {
-          apiVersion: 'v1',
-          kind: 'PersistentVolumeClaim',
-          metadata: { name: 'data', labels: { ...selector } },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            resources: { requests: { storage: spec.storage.size } },
-            ...(spec.storage.storageClassName
-              ? { storageClassName: spec.storage.storageClassName }
-              : {}),
-          },
+      volumeClaimTemplates: [storageClaimTemplate(context)],
+    },
+  };
+}
+
+/** The storage node container: gRPC and admin ports, its identity and peers, the data volume. */
+function storageContainer(context: BuildContext): V1Container {
+  const { names, spec } = context;
+  return {
+    ...baseContainer(context, 'storage', 'storage-node'),
+    ports: [
+      { name: 'grpc', containerPort: ports.storageGrpc },
+      { name: 'admin', containerPort: ports.admin },
+    ],
+    env: [
+      ...commonEnv(context, (storageTerminationGraceSeconds - 10) * 1000),
+      { name: 'TESSERA_GRPC_HOST', value: '0.0.0.0' },
+      { name: 'TESSERA_GRPC_PORT', value: String(ports.storageGrpc) },
+      { name: 'TESSERA_DATA_DIR', value: storageDataPath },
+      { name: 'TESSERA_CONTROL_PLANE_ADDRESS', value: controlPlaneAddress(names) },
+      {
+        name: 'TESSERA_ADVERTISE_ADDRESS',
+        value: `$(TESSERA_NODE_ID).${names.storage}.${names.namespace}.svc:${ports.storageGrpc}`,
+      },
+      {
+        name: 'TESSERA_ZONE',
+        valueFrom: {
+          fieldRef: { fieldPath: "metadata.labels['topology.kubernetes.io/zone']" },
         },
-      ],
+      },
+    ],
+    resources: spec.storage.resources,
+    volumeMounts: [
+      { name: 'data', mountPath: storageDataPath },
+      { name: 'tmp', mountPath: '/tmp' },
+    ],
+  };
+}
+
+/** The per-pod volume claim: a storage node's Raft log and RocksDB. */
+function storageClaimTemplate(context: BuildContext): V1PersistentVolumeClaim {
+  const { names, spec } = context;
+  const selector = selectorLabels(names.cluster, 'storage');
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'data', labels: { ...selector } },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: spec.storage.size } },
+      ...(spec.storage.storageClassName ? { storageClassName: spec.storage.storageClassName } : {}),
     },
   };
 }

@@ -114,45 +114,23 @@ class DiscoveringObjectApi extends KubernetesObjectApi {
 export function createKubeClient(config: KubeConfig): KubeClient {
   const objects = DiscoveringObjectApi.forConfig(config);
   const custom = config.makeApiClient(CustomObjectsApi);
-  const call = async <T>(action: () => Promise<T>): Promise<T> => {
-    try {
-      return await action();
-    } catch (error) {
-      throw KubeApiError.from(error);
-    }
-  };
   const header = (ref: ObjectRef) => ({
     apiVersion: ref.apiVersion,
     kind: ref.kind,
     metadata: { name: ref.name, namespace: ref.namespace },
   });
   return {
-    async get<T extends KubernetesObject>(ref: ObjectRef) {
-      try {
-        return (await objects.read(header(ref))) as T;
-      } catch (error) {
-        const failure = KubeApiError.from(error);
-        if (failure.statusCode === 404) return undefined;
-        throw failure;
-      }
-    },
+    get: <T extends KubernetesObject>(ref: ObjectRef) =>
+      unless404(async () => (await objects.read(header(ref))) as T, undefined),
     async list<T extends KubernetesObject>(
       apiVersion: string,
       kind: string,
       namespace: string | undefined,
       labelSelector?: string,
     ) {
+      const none = undefined;
       const result = await call(() =>
-        objects.list(
-          apiVersion,
-          kind,
-          namespace,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          labelSelector,
-        ),
+        objects.list(apiVersion, kind, namespace, none, none, none, none, labelSelector),
       );
       return {
         items: result.items as T[],
@@ -162,38 +140,26 @@ export function createKubeClient(config: KubeConfig): KubeClient {
     create: <T extends KubernetesObject>(object: T) =>
       call(() => objects.create(object, undefined, undefined, fieldManager)),
     mergePatch: <T extends KubernetesObject>(object: KubernetesObject) =>
-      call(
-        async () =>
-          (await objects.patch(
-            object,
-            undefined,
-            undefined,
-            fieldManager,
-            undefined,
-            PatchStrategy.MergePatch,
-          )) as T,
-      ),
+      call(async () => {
+        const strategy = PatchStrategy.MergePatch;
+        return (await objects.patch(
+          object,
+          undefined,
+          undefined,
+          fieldManager,
+          undefined,
+          strategy,
+        )) as T;
+      }),
     replace: <T extends KubernetesObject>(object: T) =>
       call(() => objects.replace(object, undefined, undefined, fieldManager)),
-    async delete(ref: ObjectRef) {
-      try {
+    delete: (ref: ObjectRef) =>
+      unless404(async () => {
         await objects.delete(header(ref), undefined, undefined, undefined, undefined, 'Background');
         return true;
-      } catch (error) {
-        const failure = KubeApiError.from(error);
-        if (failure.statusCode === 404) return false;
-        throw failure;
-      }
-    },
-    async hasKind(apiVersion: string, kind: string) {
-      try {
-        return (await objects.discover(apiVersion, kind)) !== undefined;
-      } catch (error) {
-        const failure = KubeApiError.from(error);
-        if (failure.statusCode === 404) return false;
-        throw failure;
-      }
-    },
+      }, false),
+    hasKind: (apiVersion: string, kind: string) =>
+      unless404(async () => (await objects.discover(apiVersion, kind)) !== undefined, false),
     writeClusterStatus: (namespace: string, name: string, status: TesseraClusterStatus) =>
       call(
         async () =>
@@ -208,6 +174,26 @@ export function createKubeClient(config: KubeConfig): KubeClient {
           })) as TesseraCluster,
       ),
   };
+}
+
+/** Runs an API call, converting any failure to a {@link KubeApiError}. */
+async function call<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw KubeApiError.from(error);
+  }
+}
+
+/** Runs an API call; a 404 answer yields `absent` instead of an error. */
+async function unless404<T, A>(action: () => Promise<T>, absent: A): Promise<T | A> {
+  try {
+    return await action();
+  } catch (error) {
+    const failure = KubeApiError.from(error);
+    if (failure.statusCode === 404) return absent;
+    throw failure;
+  }
 }
 
 function parseStatusBody(body: unknown): { reason?: string; message?: string } {

@@ -54,8 +54,6 @@ export type WalErrorCode =
   | 'not-flushed'
   /** The group's records are corrupted; the replica must be stopped and rebuilt. */
   | 'group-corrupted'
-  /** The log cannot be opened (a corrupted record whose group is unknown, or bad files). */
-  | 'log-corrupted'
   /** A write or sync failed; the log refuses further writes (the node should restart). */
   | 'io'
   /** The log is closed. */

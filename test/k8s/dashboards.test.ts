@@ -237,3 +237,31 @@ test('the labels panels filter on are the ones both ServiceMonitors attach', () 
     );
   }
 });
+
+/** TypeScript files under `directory`, tests excluded. */
+function sourceFiles(directory: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const path = `${directory}/${entry.name}`;
+    if (entry.isDirectory() && !['node_modules', 'gen', 'dist'].includes(entry.name))
+      found.push(...sourceFiles(path));
+    else if (entry.isFile() && path.endsWith('.ts') && !path.endsWith('.test.ts')) found.push(path);
+  }
+  return found;
+}
+
+test('services create metrics only through the catalogue, so the dashboards see what they export', () => {
+  const allowed = new Set(['lib/metrics/register.ts']);
+  const offenders: string[] = [];
+  for (const file of ['services', 'lib', 'operator'].flatMap(sourceFiles)) {
+    if (allowed.has(file)) continue;
+    const text = readFileSync(file, 'utf8');
+    const valueImport =
+      /import\s*\{[^}]*\b(Counter|Gauge|Histogram|Summary)\b[^}]*\}\s*from\s*'prom-client'/.test(
+        text,
+      );
+    if (valueImport || /new\s+(Counter|Gauge|Histogram|Summary)\s*\(/.test(text))
+      offenders.push(file);
+  }
+  assert.deepEqual(offenders, []);
+});

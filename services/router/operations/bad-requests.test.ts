@@ -193,6 +193,30 @@ const catalogue: readonly BadRequest[] = [
       'The provided starting key is invalid: The provided key element does not match the schema',
   },
   {
+    name: 'start key of another partition',
+    operation: 'Query',
+    body: {
+      TableName: 'Tbl',
+      KeyConditionExpression: 'id = :v',
+      ExpressionAttributeValues: { ':v': { S: 'a' } },
+      ExclusiveStartKey: { id: { S: 'b' }, r: { N: '1' } },
+    },
+    type: validation,
+    message: 'The provided starting key is outside query boundaries based on provided conditions',
+  },
+  {
+    name: 'start key outside the sort condition',
+    operation: 'Query',
+    body: {
+      TableName: 'Tbl',
+      KeyConditionExpression: 'id = :v AND r > :r',
+      ExpressionAttributeValues: { ':v': { S: 'a' }, ':r': { N: '5' } },
+      ExclusiveStartKey: { id: { S: 'a' }, r: { N: '1' } },
+    },
+    type: validation,
+    message: 'The provided starting key is outside query boundaries based on provided conditions',
+  },
+  {
     name: 'segment alone',
     operation: 'Scan',
     body: { TableName: 'Tbl', Segment: 1 },

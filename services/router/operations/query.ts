@@ -3,13 +3,46 @@
 
 import {
   checkKeyConditionsAgainstSchema,
+  encodeCompositeKey,
+  inKeyRange,
+  invalid,
   ok,
+  sortKeyRange,
   validateQuery,
+  type AttributeValue,
+  type Item,
   type KeyConditions,
+  type KeySchema,
   type Result,
 } from '../../../lib/dynamo/index.js';
 import { checkPageRequest, pageResponse } from './page.js';
 import { fromBackend, loadTable, type OperationContext, type ResponseBody } from './shared.js';
+
+/**
+ * DynamoDB refuses an ExclusiveStartKey that does not satisfy the key conditions (another
+ * partition key, or a sort key outside the condition): it would start outside the results.
+ */
+function checkStartKeyBounds(
+  startKey: Item | undefined,
+  conditions: KeyConditions,
+  schema: KeySchema,
+): Result<null> {
+  if (startKey === undefined) return ok(null);
+  const partition = conditions.get(schema.partitionKey.name)?.values[0] as AttributeValue;
+  const sortName = schema.sortKey?.name;
+  const range = sortKeyRange(
+    partition,
+    sortName === undefined ? undefined : conditions.get(sortName),
+  );
+  const start = encodeCompositeKey(
+    startKey.get(schema.partitionKey.name) as AttributeValue,
+    sortName === undefined ? undefined : startKey.get(sortName),
+  );
+  if (inKeyRange(start, range)) return ok(null);
+  return invalid(
+    'The provided starting key is outside query boundaries based on provided conditions',
+  );
+}
 
 /** Runs Query. */
 export async function query(
@@ -27,6 +60,12 @@ export async function query(
     table.value.keySchema,
   );
   if (!conditions.ok) return conditions;
+  const bounds = checkStartKeyBounds(
+    validated.value.exclusiveStartKey,
+    conditions.value,
+    table.value.keySchema,
+  );
+  if (!bounds.ok) return bounds;
   const checked = { ...validated.value, keyConditions: conditions.value };
   const read = fromBackend(await context.backend.data.query(table.value, checked));
   if (!read.ok) return read;

@@ -16,7 +16,12 @@ import {
   type Ready,
 } from '../../../lib/raft/index.js';
 import type { Engine } from '../engine/engine.js';
-import { decodeCommand, encodeCommand, type ReplicatedCommand } from './entry-codec.js';
+import {
+  decodeCommand,
+  encodeCommand,
+  type ReplicatedCommand,
+  type WriteCommand,
+} from './entry-codec.js';
 import type { GroupLog } from './log-provider.js';
 import type { PartitionMeta } from './partition-meta.js';
 import { PartitionStateMachine, type SplitApplied, type WriteApplied } from './state-machine.js';
@@ -386,14 +391,45 @@ export class Replica {
     if (outgoing.length > 0) this.env.send(this.meta.partitionId, outgoing);
   }
 
+  /**
+   * Applies committed entries. Consecutive writes are staged and written in one engine batch;
+   * their clients are answered only after that batch is written. Any other entry first writes
+   * what is staged.
+   */
   private async applyCommitted(entries: readonly Entry[]): Promise<void> {
+    const staged: { entry: Entry; result: Applied }[] = [];
+    const flush = async (): Promise<void> => {
+      await this.check(this.machine.flushStaged());
+      // A failed batch stopped the replica: its clients learn that the outcome is unknown.
+      const failed = this.stopped !== undefined;
+      for (const { entry, result } of staged.splice(0))
+        this.resolve(entry, failed ? undefined : result);
+    };
     for (const entry of entries) {
-      if (this.stopped !== undefined) return;
-      const result = await this.applyEntry(entry);
+      if (this.stopped !== undefined) break;
+      const command = this.stageable(entry);
+      if (command !== undefined) {
+        staged.push({ entry, result: await this.machine.stageWrite(entry.index, command) });
+      } else {
+        await flush();
+        this.resolve(entry, await this.applyEntry(entry));
+      }
       this.appliedIndex = Math.max(this.appliedIndex, entry.index);
-      this.resolve(entry, result);
     }
+    await flush();
     if (entries.length > 0) this.env.observe.applied(entries.length);
+  }
+
+  /** The write command of an entry that can join a staged batch. */
+  private stageable(entry: Entry): WriteCommand | undefined {
+    if (
+      entry.type !== 'normal' ||
+      entry.data.length === 0 ||
+      entry.index <= this.machine.engineApplied
+    )
+      return undefined;
+    const command = decodeCommand(entry.data);
+    return command?.kind === 'write' ? command : undefined;
   }
 
   private async applyEntry(entry: Entry): Promise<Applied | undefined> {
@@ -417,7 +453,7 @@ export class Replica {
       this.stop(`undecodable entry at index ${entry.index}`);
       return undefined;
     }
-    if (command.kind === 'write') return this.check(this.machine.applyWrite(entry.index, command));
+    if (command.kind === 'write') throw new Error('replica: write entries are staged');
     if (command.kind === 'addresses') {
       this.env.learnAddresses(command.addresses);
       await this.check(this.machine.applyAddresses(entry.index, { ...command.addresses }));

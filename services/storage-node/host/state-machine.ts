@@ -7,7 +7,8 @@ import {
   type CommandOutcome,
   type WriteResponse,
 } from '../commands/index.js';
-import type { Engine, Mutation } from '../engine/engine.js';
+import type { Engine, EngineResult, Mutation, ReadView } from '../engine/engine.js';
+import { engineOk } from '../engine/engine.js';
 import { appliedIndexKey, partitionRange } from '../engine/storage-keys.js';
 import type { SplitCommand, WriteCommand } from './entry-codec.js';
 import {
@@ -40,6 +41,8 @@ const scanPageBytes = 4 * 1024 * 1024;
 export class PartitionStateMachine {
   /** The index whose effects the engine holds (entries up to it are skipped on replay). */
   engineApplied: number;
+  private readonly staged: StagedWrites;
+  private stagedIndex = 0;
 
   constructor(
     private readonly engine: Engine,
@@ -47,6 +50,7 @@ export class PartitionStateMachine {
     engineApplied: number,
   ) {
     this.engineApplied = engineApplied;
+    this.staged = new StagedWrites(engine);
   }
 
   /** Writes metadata and applied index for a new replica (before its first entry). */
@@ -54,16 +58,30 @@ export class PartitionStateMachine {
     return this.commit([], appliedIndex);
   }
 
-  /** Applies a write command at `index`. */
-  async applyWrite(index: number, command: WriteCommand): Promise<ApplyResult<WriteApplied>> {
+  /**
+   * Evaluates a write command at `index` against the engine plus the writes staged before it,
+   * and stages its mutations; {@link flushStaged} writes them all in one batch. One engine
+   * write per Ready instead of one per entry keeps the apply loop short under load.
+   */
+  async stageWrite(index: number, command: WriteCommand): Promise<WriteApplied> {
     const { mutations, outcome } = await evaluateWrite(
-      this.engine,
-      { ...this.specFields() },
+      this.staged.view,
+      this.specFields(),
       command.operation,
       command.request,
     );
-    const written = await this.commit(mutations, index);
-    return written.ok ? { ok: true, value: outcome } : written;
+    this.staged.add(mutations);
+    this.stagedIndex = index;
+    return outcome;
+  }
+
+  /** Writes every staged mutation with the applied index of the last staged entry. */
+  async flushStaged(): Promise<ApplyResult<void>> {
+    if (this.stagedIndex === 0) return { ok: true, value: undefined };
+    const index = this.stagedIndex;
+    const mutations = this.staged.take();
+    this.stagedIndex = 0;
+    return this.commit(mutations, index);
   }
 
   /** Records that `index` was applied with no effect on items (empty or membership entries). */
@@ -246,4 +264,54 @@ function readFrames(bytes: Uint8Array): Uint8Array[] | undefined {
     offset += 4 + length;
   }
   return fields;
+}
+
+/** Mutations staged for one batch, and a read view that sees them over the engine. */
+class StagedWrites {
+  private mutations: Mutation[] = [];
+  /** Latest staged value per key (hex); null for a staged delete. */
+  private readonly latest = new Map<string, Uint8Array | null>();
+  readonly view: ReadView;
+
+  constructor(engine: Engine) {
+    const latest = this.latest;
+    const read = async (key: Uint8Array): Promise<EngineResult<Uint8Array | undefined>> => {
+      const staged = latest.get(Buffer.from(key).toString('hex'));
+      if (staged !== undefined) return engineOk(staged === null ? undefined : staged);
+      return engine.get(key);
+    };
+    this.view = {
+      get: read,
+      async getMany(keys) {
+        const values: (Uint8Array | undefined)[] = [];
+        for (const key of keys) {
+          const value = await read(key);
+          if (!value.ok) return value;
+          values.push(value.value);
+        }
+        return engineOk(values);
+      },
+      // Write commands read single items only; a range read sees the engine alone.
+      scan: (range, limits) => engine.scan(range, limits),
+    };
+  }
+
+  add(mutations: readonly Mutation[]): void {
+    for (const mutation of mutations) {
+      if (mutation.kind === 'deleteRange')
+        throw new Error('state machine: a write staged a range delete');
+      this.latest.set(
+        Buffer.from(mutation.key).toString('hex'),
+        mutation.kind === 'put' ? mutation.value : null,
+      );
+      this.mutations.push(mutation);
+    }
+  }
+
+  take(): Mutation[] {
+    const mutations = this.mutations;
+    this.mutations = [];
+    this.latest.clear();
+    return mutations;
+  }
 }

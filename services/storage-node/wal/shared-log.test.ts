@@ -277,3 +277,20 @@ test('bad options are refused before anything is opened', () =>
       );
     }
   }));
+
+test('retained entry bytes and group count are bounded; compaction frees room', () =>
+  withDirectory(async (directory) => {
+    const { log } = await openLog(directory, { retainedBytesMax: 1000, groupsMax: 2 });
+    unwrap(await log.write(1, { entries: entries(1, 10, 1, 100) }));
+    const full = await log.write(1, { entries: entries(11, 11, 1, 100) });
+    assert.equal(full.ok ? 'ok' : full.error.code, 'limit-exceeded');
+    assert.equal(unwrap(log.group(1)).lastIndex(), 10);
+    unwrap(log.reportFlushed(1, 5));
+    unwrap(log.compact(1, 5));
+    unwrap(await log.write(1, { entries: entries(11, 11, 1, 100) }));
+    assert.equal(log.stats().retainedEntryBytes, 600);
+    unwrap(await log.write(2, { hardState: new Uint8Array([1]) }));
+    const third = log.group(3);
+    assert.equal(third.ok ? 'ok' : third.error.code, 'limit-exceeded');
+    await log.close();
+  }));

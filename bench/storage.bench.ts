@@ -57,20 +57,33 @@ async function phase(
 const directory = await temporaryDirectory();
 const nodes: NodeProcess[] = [];
 try {
-  for (const id of ['b1', 'b2', 'b3']) nodes.push(await startNode(id, `${directory.path}/${id}`, 0, []));
+  for (const id of ['b1', 'b2', 'b3'])
+    nodes.push(await startNode(id, `${directory.path}/${id}`, 0, []));
   await createPartition(nodes, 'p1');
-  const leader = await pollUntil(() => findLeader(nodes, 'p1'), { timeoutMs: 20_000, description: 'a leader' });
+  const leader = await pollUntil(() => findLeader(nodes, 'p1'), {
+    timeoutMs: 20_000,
+    description: 'a leader',
+  });
   console.log(`storage bench: RF=3, ${CLIENTS} clients, 1 KB items, ${PHASE_MS} ms per phase`);
   await phase('PutItem', leader, async (node, key) => {
-    const answer = await node.storage.putItem({ partition, request: { tableName: 'Things', item: { id: s(key), v: s(value) } } });
+    const answer = await node.storage.putItem({
+      partition,
+      request: { tableName: 'Things', item: { id: s(key), v: s(value) } },
+    });
     return answer.response !== undefined;
   });
   await phase('GetItem (CR)', leader, async (node, key) => {
-    const answer = await node.storage.getItem({ partition, request: { tableName: 'Things', key: { id: s(key) }, consistentRead: true } });
+    const answer = await node.storage.getItem({
+      partition,
+      request: { tableName: 'Things', key: { id: s(key) }, consistentRead: true },
+    });
     return answer.response !== undefined;
   });
   await phase('GetItem (EC)', leader, async (node, key) => {
-    const answer = await node.storage.getItem({ partition, request: { tableName: 'Things', key: { id: s(key) } } });
+    const answer = await node.storage.getItem({
+      partition,
+      request: { tableName: 'Things', key: { id: s(key) } },
+    });
     return answer.response !== undefined;
   });
 } finally {

@@ -137,14 +137,6 @@ export async function startStorageNode(
     host.tick();
     storage.partitions.set(host.allReplicas().length);
     storage.logSize.set(log.stats().retainedEntryBytes);
-    if (process.env['STORAGE_DEBUG'] === '1' && ticks % 20 === 0)
-      logger.info(
-        {
-          stats: sender.stats,
-          roles: host.allReplicas().map((r) => [r.role, r.status().term, r.applied, r.stopped]),
-        },
-        'debug',
-      );
     if (++ticks % config.flushIntervalTicks !== 0 || flushing) return;
     flushing = true;
     void flushEngine().finally(() => (flushing = false));

@@ -44,6 +44,14 @@ await runService({
       default: '',
       description: 'failure zone label reported to the control plane',
     }),
+    retainLogEntries: integerSetting({
+      flag: 'retain-log-entries',
+      env: 'TESSERA_RETAIN_LOG_ENTRIES',
+      default: 10_000,
+      min: 0,
+      max: 10_000_000,
+      description: 'log entries kept behind each compaction point for lagging followers',
+    }),
     controlPlaneAddress: stringSetting({
       flag: 'control-plane-address',
       env: 'TESSERA_CONTROL_PLANE_ADDRESS',

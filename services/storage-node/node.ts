@@ -32,6 +32,8 @@ export interface StorageNodeConfig {
   readonly snapshotBytesPerSecond: number;
   /** Ticks between engine flushes (which let the log drop flushed entries). */
   readonly flushIntervalTicks: number;
+  /** Entries kept in the log behind each compaction point (for slightly lagging followers). */
+  readonly retainLogEntries: number;
   /** host:port of the control plane's Membership service; '' runs without one. */
   readonly controlPlaneAddress: string;
   readonly zone: string;
@@ -143,10 +145,12 @@ export async function startStorageNode(
   }, config.tickIntervalMs);
   async function flushEngine(): Promise<void> {
     // Applied indexes read BEFORE the flush are durable after it (they were written earlier).
-    const applied = host.allReplicas().map((replica) => [replica, replica.applied] as const);
+    const points = host
+      .allReplicas()
+      .map((replica) => [replica, replica.compactionPoint()] as const);
     const flushed = await engine.flush();
     if (!flushed.ok) return logger.error({ err: flushed.error.message }, 'engine flush failed');
-    for (const [replica, index] of applied) replica.reportFlushed(index);
+    for (const [replica, point] of points) replica.compactLog(point, config.retainLogEntries);
     await host.collectRemoved();
   }
   const membership = startMembership(

@@ -201,7 +201,7 @@ describe('storage host', () => {
     assert.equal((await runWrite(hosts, put(second.host, 'p1', 'k9', 'new'))).kind, 'ok');
   });
 
-  test('a restarted node replays its log; a learner catches up by snapshot and is promoted', async () => {
+  test('after log compaction, a restarted node recovers and a learner catches up by snapshot and is promoted', async () => {
     const network = new MemoryNetwork();
     const nodes = await cluster(network, ['p1']);
     let hosts = nodes.map((node) => node.host);
@@ -209,6 +209,15 @@ describe('storage host', () => {
     for (let i = 0; i < 20; i++)
       assert.equal((await runWrite(hosts, put(leader.host, 'p1', `k${i}`, `v${i}`))).kind, 'ok');
     const follower = nodes.find((node) => node !== leader)!;
+    const applied = (node: Node) => node.host.replica('p1')!.applied;
+    assert.ok(
+      await tickUntil(hosts, () => nodes.every((node) => applied(node) === applied(leader)), 100),
+    );
+    for (const node of nodes) {
+      const replica = node.host.replica('p1')!;
+      replica.compactLog(replica.compactionPoint(), 0);
+      assert.ok(replica.status().firstIndex > 20, `log not compacted on ${node.host.nodeId}`);
+    }
     follower.host.close();
     const restarted = await startNode(network, follower.host.nodeId, 9, follower);
     nodes[nodes.indexOf(follower)] = restarted;

@@ -8,6 +8,7 @@ import {
   RawNode,
   decodeConfChange,
   type ConfChange,
+  type ConfState,
   type Entry,
   type RaftError,
   type RaftMessage,
@@ -147,11 +148,28 @@ export class Replica {
     return Math.max(this.appliedIndex, this.machine.engineApplied);
   }
 
-  /** Tells the log the engine flushed this group's state through `index`. */
-  reportFlushed(index: number): void {
+  /** The applied index and membership at this moment, for a later {@link compactLog}. */
+  compactionPoint(): { index: number; confState: ConfState } {
+    return { index: this.appliedIndex, confState: this.node.status().confState };
+  }
+
+  /**
+   * After the engine flushed everything up to `point.index`: tells the log, records a log
+   * snapshot there (metadata only: images are built from the engine when sent) and drops the
+   * entries before it except the last `retainEntries`, which lagging followers may still need.
+   */
+  compactLog(point: { index: number; confState: ConfState }, retainEntries: number): void {
     if (this.stopped !== undefined) return;
-    const reported = this.log.reportFlushed(index);
-    if (!reported.ok) this.stop(`log refused the flushed index: ${reported.reason}`);
+    const storage = this.log.storage;
+    const reported = this.log.reportFlushed(point.index);
+    if (!reported.ok) return this.stop(`log refused the flushed index: ${reported.reason}`);
+    const current = storage.snapshot();
+    const snapshotIndex = typeof current === 'string' ? 0 : current.metadata.index;
+    if (point.index <= snapshotIndex || point.index > storage.lastIndex()) return;
+    const created = storage.createSnapshot(point.index, point.confState, new Uint8Array(0));
+    if (typeof created === 'string') return;
+    const compactTo = point.index + 1 - retainEntries;
+    if (compactTo > storage.firstIndex()) storage.compact(compactTo);
   }
 
   /** Raft's view of the group. */

@@ -141,5 +141,5 @@ async function walk(seed: number, steps: number): Promise<void> {
 
 test('random walks of scaling, upgrades and health keep the safety rules and converge', async () => {
   // 40 seeds × 80 steps pass too (77 shrinks, 187 upgrade steps, 122 grows); CI runs a few.
-  for (const seed of [1, 2, 3, 4, 5, 6]) await walk(seed, 60);
+  for (const seed of [1, 2, 3, 4]) await walk(seed, 50);
 });

@@ -69,6 +69,7 @@ export {
   validateUpdateTimeToLive,
 };
 export { defaultCaller, type Caller } from './resource-arn.js';
+export { startKeyMessage } from './query.js';
 export type { OperationValidator, ValidatedRequest } from './validated.js';
 export { checkShapes, checkConstraints, validateAgainstTable } from './engine.js';
 export type { OperationTable, Shape, Constraint } from './engine.js';

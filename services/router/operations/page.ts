@@ -5,13 +5,12 @@ import {
   itemToWire,
   ok,
   pageReadCapacityUnits,
+  startKeyMessage,
   validateKey,
   type Item,
   type Result,
   type ValidatedRequest,
 } from '../../../lib/dynamo/index.js';
-// The start-key message rule is Query's and Scan's own; lib/dynamo does not re-export it.
-import { startKeyMessage } from '../../../lib/dynamo/validation/query.js';
 import type { PageOutcome, TableInfo } from '../backend.js';
 import { capacityFor, project, withCapacity, type ResponseBody } from './shared.js';
 

@@ -95,7 +95,8 @@ export async function startStorageNode(
       applied: (count) => raft.commits.inc(count),
       becameLeader: (_partitionId, leader) =>
         leader ? storage.leaders.inc() : storage.leaders.dec(),
-      election: () => raft.elections.inc({ outcome: 'started' }),
+      election: (outcome) => raft.elections.inc({ outcome }),
+      leaderChanged: () => raft.leaderChanges.inc(),
       logSync: (durationMs, entries) => {
         storage.logSyncDuration.observe(durationMs / 1000);
         storage.logSyncGroupSize.observe(entries);

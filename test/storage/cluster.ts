@@ -14,6 +14,8 @@ const entry = 'services/storage-node/main.ts';
 export interface NodeProcess {
   readonly nodeId: string;
   readonly dataDirectory: string;
+  /** Port of the admin HTTP server (/metrics, /healthz, /readyz). */
+  readonly adminPort: number;
   process: TestProcess;
   address: string;
   storage: ServiceClient<typeof Storage.method>;
@@ -37,11 +39,17 @@ export async function startNode(
   ]);
   const line = await process.waitForLine((l) => l.includes('"msg":"listening"'), 30_000);
   const grpcPort = (JSON.parse(line) as { grpcPort: number }).grpcPort;
+  const adminLine = await process.waitForLine(
+    (l) => l.includes('"msg":"admin server listening"'),
+    5_000,
+  );
+  const adminPort = (JSON.parse(adminLine) as { adminPort: number }).adminPort;
   const address = `127.0.0.1:${grpcPort}`;
   const channel = openChannel(address);
   return {
     nodeId,
     dataDirectory,
+    adminPort,
     process,
     address,
     storage: createClient(Storage, channel, { defaultTimeoutMs: 5_000 }),

@@ -70,6 +70,18 @@ test('one storage node serves PutItem and GetItem over gRPC; bad input is a type
     request: { tableName: 'Things', key, consistentRead: true },
   });
   assert.equal(afterwards.response?.found, false);
-  const metrics = await node.admin.getPartitionReports({});
-  assert.equal(metrics.reports[0]?.itemCount, 1n);
+  const reports = await node.admin.getPartitionReports({});
+  assert.equal(reports.reports[0]?.itemCount, 1n);
+  const metrics = await (await fetch(`http://127.0.0.1:${node.adminPort}/metrics`)).text();
+  for (const series of [
+    'tessera_storage_requests_total{method="PutItem",outcome="ok"',
+    'tessera_storage_requests_total{method="PutItem",outcome="ValidationException"',
+    'tessera_storage_request_duration_seconds_bucket{le=',
+    'tessera_storage_leaders',
+    'tessera_storage_log_sync_duration_seconds_count',
+    'tessera_raft_commits_total',
+    'tessera_raft_elections_total{outcome="won"',
+  ]) {
+    assert.ok(metrics.includes(series), `missing ${series}`);
+  }
 });

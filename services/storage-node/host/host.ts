@@ -71,6 +71,7 @@ const silentObserver: HostObserver = {
   applied: noop,
   becameLeader: noop,
   election: noop,
+  leaderChanged: noop,
   logSync: noop,
   snapshotSent: noop,
   snapshotInstalled: noop,

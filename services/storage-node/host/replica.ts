@@ -62,7 +62,10 @@ export interface ReplicaObserver {
   proposed(count: number): void;
   applied(count: number): void;
   becameLeader(partitionId: string, leader: boolean): void;
-  election(): void;
+  /** An election this replica took part in as candidate ended: won or lost. */
+  election(outcome: 'won' | 'lost'): void;
+  /** The replica saw a new leader. */
+  leaderChanged(): void;
   logSync(durationMs: number, entries: number): void;
   snapshotSent(bytes: number): void;
   snapshotInstalled(bytes: number): void;
@@ -375,7 +378,11 @@ export class Replica {
 
   private noteSoftState(role: string, leader: string): void {
     const wasLeader = this.role === 'leader';
-    if (role === 'candidate' && this.role !== 'candidate') this.env.observe.election();
+    // Ready shows only the latest role, so a quick win may skip the candidate state.
+    const wasCandidate = this.role === 'candidate' || this.role === 'preCandidate';
+    if (role === 'leader' && !wasLeader) this.env.observe.election('won');
+    else if (wasCandidate && role === 'follower') this.env.observe.election('lost');
+    if (leader !== this.leaderId && leader !== '') this.env.observe.leaderChanged();
     this.role = role;
     this.leaderId = leader;
     if (wasLeader !== (role === 'leader'))

@@ -188,6 +188,16 @@ export class PartitionMapCache {
     return pieces;
   }
 
+  /** The partitions of `tableName` overlapping `range`, each with its overlap, in hash order. */
+  rangePieces(tableName: string, range: HashRange): SegmentPiece[] {
+    const pieces: SegmentPiece[] = [];
+    for (const partition of this.tablesByName.get(tableName)?.partitions ?? []) {
+      const overlap = intersectRanges(range, partition.range);
+      if (overlap !== undefined) pieces.push({ partition, range: overlap });
+    }
+    return pieces;
+  }
+
   /**
    * Records a leader hint from a storage node's NotLeader answer. It changes only the hint,
    * never ranges, so it needs no epoch; an unknown partition is ignored.

@@ -1,0 +1,179 @@
+// Table operations over the control plane's `tessera.control.v1.Catalog`, and `tableInfo`
+// answered from the partition-map cache (no round trip on the data path).
+//
+// The control plane runs several replicas; only the leader serves the catalog. A replica that
+// does not lead answers UNAVAILABLE, possibly naming the leader in the trailing metadata
+// `x-tessera-leader-address`: the call then moves to that address, else to the next configured
+// one. Each call tries at most `addresses.length + 1` replicas, so a cluster without a leader
+// costs a bounded number of calls and answers `unavailable`.
+
+import { DynamoError, type ValidatedRequest } from '../../../lib/dynamo/index.js';
+import { Catalog } from '../../../lib/gen/tessera/control/v1/control_pb.js';
+import {
+  CreateTableRequestSchema,
+  CreateTableResponseSchema,
+  DeleteTableResponseSchema,
+  DescribeTableResponseSchema,
+  UpdateTableRequestSchema,
+  UpdateTableResponseSchema,
+  type CreateTableRequest,
+  type UpdateTableRequest,
+} from '../../../lib/gen/tessera/v1/dynamo_pb.js';
+import { GrpcError, GrpcStatus, type ClientPool, type ServiceClient } from '../../../lib/grpc/index.js';
+import type {
+  BackendResult,
+  CatalogBackend,
+  TableDescriptionJson,
+  TableInfo,
+} from '../backend.js';
+import { jsonToMessage } from '../grpc/convert.js';
+import type { PartitionMapCache } from '../routing/partition-map.js';
+import { decodeAnswer, responseJson, type DataAnswer, type MethodsOf } from './convert.js';
+
+/** Trailing metadata a non-leading control-plane replica may set. */
+export const leaderAddressMetadataKey = 'x-tessera-leader-address';
+
+type CatalogClient = ServiceClient<MethodsOf<typeof Catalog>>;
+
+/** Options of the catalog backend. */
+export interface CatalogBackendOptions {
+  /** Control-plane replicas, `host:port`; at least one. */
+  readonly addresses: readonly string[];
+  readonly pool: ClientPool;
+  readonly cache: PartitionMapCache;
+  /** Deadline of one catalog call. */
+  readonly callTimeoutMs: number;
+}
+
+function notFound(tableName: string): BackendResult<never> {
+  return {
+    kind: 'error',
+    error: new DynamoError(
+      'ResourceNotFoundException',
+      `Requested resource not found: Table: ${tableName} not found`,
+    ),
+  };
+}
+
+/** The catalog half of the cluster backend. */
+export class ControlPlaneCatalog implements CatalogBackend {
+  /** Index of the address that answered last: the likely leader. */
+  private preferred = 0;
+
+  /** @param options addresses, channel pool, cache and deadline. */
+  constructor(private readonly options: CatalogBackendOptions) {
+    if (options.addresses.length === 0) throw new Error('at least one control-plane address');
+  }
+
+  /** Calls the leading replica, following leader hints and moving on from non-leaders. */
+  private async call<R>(
+    invoke: (client: CatalogClient, timeoutMs: number) => Promise<DataAnswer<R>>,
+  ): Promise<{ ok: true; answer: DataAnswer<R> } | { ok: false; reason: string }> {
+    const { addresses, pool, callTimeoutMs } = this.options;
+    let address = addresses[this.preferred % addresses.length] as string;
+    let reason = 'no control-plane replica answered';
+    for (let tried = 0; tried <= addresses.length; tried += 1) {
+      try {
+        const client = pool.client(Catalog, address);
+        const answer = await invoke(client, callTimeoutMs);
+        const index = addresses.indexOf(address);
+        if (index >= 0) this.preferred = index;
+        return { ok: true, answer };
+      } catch (thrown) {
+        const error = GrpcError.from(thrown);
+        reason = `control plane ${address}: ${error.codeName} ${error.message}`;
+        if (error.code !== GrpcStatus.UNAVAILABLE && error.code !== GrpcStatus.DEADLINE_EXCEEDED) {
+          return { ok: false, reason };
+        }
+        const hint = error.metadata.get(leaderAddressMetadataKey)[0];
+        const next = addresses[(addresses.indexOf(address) + 1) % addresses.length] as string;
+        address = typeof hint === 'string' && hint !== '' && hint !== address ? hint : next;
+      }
+    }
+    return { ok: false, reason };
+  }
+
+  private async described<R extends object>(
+    invoke: (client: CatalogClient, timeoutMs: number) => Promise<DataAnswer<R>>,
+    schema: Parameters<typeof responseJson>[0],
+    member: string,
+  ): Promise<BackendResult<TableDescriptionJson>> {
+    const called = await this.call(invoke);
+    if (!called.ok) return { kind: 'unavailable', reason: called.reason };
+    return decodeAnswer(called.answer, (response) => {
+      const json = responseJson(schema, response);
+      return (json[member] ?? {}) as TableDescriptionJson;
+    });
+  }
+
+  /** CreateTable on the control plane. */
+  createTable(request: ValidatedRequest): Promise<BackendResult<TableDescriptionJson>> {
+    const message = jsonToMessage<CreateTableRequest>(CreateTableRequestSchema, request.data);
+    return this.described(
+      (client, timeoutMs) => client.createTable({ request: message }, { timeoutMs }),
+      CreateTableResponseSchema,
+      'TableDescription',
+    );
+  }
+
+  /** DeleteTable on the control plane. */
+  deleteTable(tableName: string): Promise<BackendResult<TableDescriptionJson>> {
+    return this.described(
+      (client, timeoutMs) => client.deleteTable({ request: { tableName } }, { timeoutMs }),
+      DeleteTableResponseSchema,
+      'TableDescription',
+    );
+  }
+
+  /** DescribeTable on the control plane. */
+  describeTable(tableName: string): Promise<BackendResult<TableDescriptionJson>> {
+    return this.described(
+      (client, timeoutMs) => client.describeTable({ request: { tableName } }, { timeoutMs }),
+      DescribeTableResponseSchema,
+      'Table',
+    );
+  }
+
+  /** UpdateTable on the control plane. */
+  updateTable(request: ValidatedRequest): Promise<BackendResult<TableDescriptionJson>> {
+    const message = jsonToMessage<UpdateTableRequest>(UpdateTableRequestSchema, request.data);
+    return this.described(
+      (client, timeoutMs) => client.updateTable({ request: message }, { timeoutMs }),
+      UpdateTableResponseSchema,
+      'TableDescription',
+    );
+  }
+
+  /** ListTables on the control plane (the catalog is the authority, not the cached map). */
+  async listTables(
+    exclusiveStartTableName: string | undefined,
+    limit: number,
+  ): Promise<BackendResult<{ tableNames: string[]; lastEvaluatedTableName?: string }>> {
+    const request = { exclusiveStartTableName: exclusiveStartTableName ?? '', limit };
+    const called = await this.call((client, timeoutMs) =>
+      client.listTables({ request }, { timeoutMs }),
+    );
+    if (!called.ok) return { kind: 'unavailable', reason: called.reason };
+    return decodeAnswer(called.answer, (response) => ({
+      tableNames: [...response.tableNames],
+      ...(response.lastEvaluatedTableName === ''
+        ? {}
+        : { lastEvaluatedTableName: response.lastEvaluatedTableName }),
+    }));
+  }
+
+  /**
+   * The table as the data path needs it, from the cached map. Before the first snapshot the
+   * router cannot route at all, which is `unavailable` (retried by clients), not "not found".
+   */
+  tableInfo(tableName: string): Promise<BackendResult<TableInfo>> {
+    const { cache } = this.options;
+    if (!cache.ready) {
+      return Promise.resolve({ kind: 'unavailable', reason: 'no partition map yet' });
+    }
+    const table = cache.table(tableName);
+    if (table === undefined) return Promise.resolve(notFound(tableName));
+    const { tableId, keySchema, tableStatus } = table;
+    return Promise.resolve({ kind: 'ok', value: { tableName, tableId, keySchema, tableStatus } });
+  }
+}

@@ -1,0 +1,259 @@
+// The driver over in-memory Raft logs and a fake clock: commands proposed, applied and answered;
+// followers refuse with the leader's id; a restart replays the log; leader loss keeps the state;
+// the leader's work turns heartbeats and reports into membership and catalog commands.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RaftMessage } from '../../../lib/raft/index.js';
+import { createControlConfig } from '../core/config.js';
+import type { PartitionMapChange } from '../core/partition-map.js';
+import { ControlDriver } from './driver.js';
+import { RecordingExecutor } from './executor.js';
+import { LeaderWork } from './leader-work.js';
+import { MemoryDriverLog } from './memory-log.js';
+
+const config = createControlConfig({ initialPartitionsPerTable: 2 });
+
+/** A fake clock that moves 50 ms per tick, and an in-process network between drivers. */
+class Cluster {
+  nowMs = 1_000_000;
+  readonly drivers = new Map<string, ControlDriver>();
+  readonly logs = new Map<string, MemoryDriverLog>();
+  readonly down = new Set<string>();
+  private readonly inFlight: RaftMessage[] = [];
+
+  constructor(readonly ids: readonly string[]) {
+    for (const id of ids) {
+      this.logs.set(id, MemoryDriverLog.create(ids));
+      this.start(id);
+    }
+  }
+
+  start(id: string): ControlDriver {
+    const log = this.logs.get(id);
+    assert.ok(log);
+    const driver = new ControlDriver({
+      replicaId: id,
+      log,
+      config,
+      clock: () => this.nowMs,
+      randomSeed: this.ids.indexOf(id) + 1,
+      send: (messages) => this.inFlight.push(...messages),
+      electionTicks: 10,
+      heartbeatTicks: 1,
+    });
+    this.drivers.set(id, driver);
+    return driver;
+  }
+
+  driver(id: string): ControlDriver {
+    const driver = this.drivers.get(id);
+    assert.ok(driver);
+    return driver;
+  }
+
+  async tickAll(): Promise<void> {
+    this.nowMs += 50;
+    for (const [id, driver] of this.drivers) if (!this.down.has(id)) await driver.tick();
+    await this.deliver();
+  }
+
+  async deliver(): Promise<void> {
+    for (let round = 0; round < 20 && this.inFlight.length > 0; round++) {
+      const batch = this.inFlight.splice(0);
+      for (const message of batch) {
+        if (this.down.has(message.to) || this.down.has(message.from)) continue;
+        await this.drivers.get(message.to)?.step(message);
+      }
+    }
+  }
+
+  async leader(ticksMax = 200): Promise<ControlDriver> {
+    for (let tick = 0; tick < ticksMax; tick++) {
+      const leader = [...this.drivers.entries()].find(
+        ([id, d]) => !this.down.has(id) && d.isLeader,
+      );
+      if (leader !== undefined) return leader[1];
+      await this.tickAll();
+    }
+    throw new Error('no leader elected');
+  }
+
+  /** Ticks while `promise` is pending, so the proposal can commit. */
+  async settle<T>(promise: Promise<T>, ticksMax = 100): Promise<T> {
+    let done = false;
+    const result = promise.finally(() => {
+      done = true;
+    });
+    for (let tick = 0; tick < ticksMax && !done; tick++) await this.tickAll();
+    return result;
+  }
+}
+
+const tableInput = {
+  TableName: 'Music',
+  KeySchema: [{ AttributeName: 'Artist', KeyType: 'HASH' as const }],
+  AttributeDefinitions: [{ AttributeName: 'Artist', AttributeType: 'S' as const }],
+  BillingMode: 'PAY_PER_REQUEST' as const,
+};
+
+describe('control driver', () => {
+  it('proposes, applies and answers on a single replica, and replays its log on restart', async () => {
+    const cluster = new Cluster(['cp-1']);
+    const leader = await cluster.leader();
+    const registered = await cluster.settle(
+      leader.propose({
+        type: 'register-node',
+        nodeId: 's1',
+        address: '127.0.0.1:1',
+        zone: null,
+        nowMs: cluster.nowMs,
+      }),
+    );
+    assert.equal(registered.ok, true);
+    assert.equal(registered.ok && registered.value.state, 'joining');
+    const duplicate = await cluster.settle(
+      leader.propose({ type: 'drain-node', nodeId: 'nobody', nowMs: cluster.nowMs }),
+    );
+    assert.equal(duplicate.ok, false);
+    assert.equal(!duplicate.ok && duplicate.error.kind, 'rejected');
+    const appliedBefore = leader.applied;
+    const restarted = cluster.start('cp-1');
+    assert.deepEqual(restarted.state.nodes, {});
+    await cluster.leader();
+    assert.ok(restarted.applied >= appliedBefore);
+    assert.equal(restarted.state.nodes['s1']?.address, '127.0.0.1:1');
+  });
+
+  it('refuses proposals on followers naming the leader, and survives the loss of the leader', async () => {
+    const cluster = new Cluster(['cp-1', 'cp-2', 'cp-3']);
+    const leader = await cluster.leader();
+    const follower = cluster.ids.map((id) => cluster.driver(id)).find((d) => d !== leader);
+    assert.ok(follower);
+    await cluster.tickAll();
+    const refused = await follower.propose({
+      type: 'register-node',
+      nodeId: 's1',
+      address: 'a:1',
+      zone: null,
+      nowMs: 1,
+    });
+    assert.deepEqual(refused, {
+      ok: false,
+      error: { kind: 'not-leader', leaderId: leader.replicaId },
+    });
+    for (const nodeId of ['s1', 's2', 's3']) {
+      const outcome = await cluster.settle(
+        leader.propose({
+          type: 'register-node',
+          nodeId,
+          address: `${nodeId}:1`,
+          zone: null,
+          nowMs: cluster.nowMs,
+        }),
+      );
+      assert.equal(outcome.ok, true);
+    }
+    cluster.down.add(leader.replicaId);
+    const next = await cluster.leader();
+    assert.notEqual(next.replicaId, leader.replicaId);
+    assert.deepEqual(Object.keys(next.state.nodes).sort(), ['s1', 's2', 's3']);
+    const after = await cluster.settle(
+      next.propose({
+        type: 'register-node',
+        nodeId: 's4',
+        address: 's4:1',
+        zone: null,
+        nowMs: cluster.nowMs,
+      }),
+    );
+    assert.equal(after.ok, true);
+  });
+
+  it('runs the leader work: heartbeats bring nodes up, replicas are created, reports make tables ACTIVE', async () => {
+    const cluster = new Cluster(['cp-1']);
+    const leader = await cluster.leader();
+    const executor = new RecordingExecutor();
+    const work = new LeaderWork(leader, {
+      config,
+      clock: () => cluster.nowMs,
+      executor,
+      reconcileEveryTicks: 1,
+    });
+    const changes: PartitionMapChange[] = [];
+    leader.watch((change) => changes.push(change));
+    const nodeIds = ['s1', 's2', 's3'];
+    for (const nodeId of nodeIds) {
+      await cluster.settle(
+        leader.propose({
+          type: 'register-node',
+          nodeId,
+          address: `${nodeId}:1`,
+          zone: null,
+          nowMs: cluster.nowMs,
+        }),
+      );
+    }
+    const runTicks = async (
+      count: number,
+      reports = () => [] as Parameters<LeaderWork['heartbeat']>[1],
+    ): Promise<void> => {
+      for (let tick = 0; tick < count; tick++) {
+        for (const nodeId of nodeIds) work.heartbeat(nodeId, nodeId === 's1' ? reports() : []);
+        await cluster.tickAll();
+        await work.tick();
+      }
+    };
+    await runTicks(5);
+    assert.deepEqual(
+      nodeIds.map((id) => leader.state.nodes[id]?.state),
+      ['up', 'up', 'up'],
+    );
+    const created = await cluster.settle(
+      leader.propose({
+        type: 'create-table',
+        tableId: 't-1',
+        input: tableInput,
+        nowMs: cluster.nowMs,
+      }),
+    );
+    assert.equal(created.ok && created.value.status, 'CREATING');
+    await runTicks(3);
+    const partitionIds = Object.keys(leader.state.partitions).sort();
+    assert.equal(partitionIds.length, 2);
+    assert.deepEqual(
+      executor.calls.filter((c) => c.startsWith('create:')).sort(),
+      partitionIds.map((id) => `create:${id}`),
+    );
+    await runTicks(5, () =>
+      partitionIds.map((partitionId) => ({
+        partitionId,
+        epoch: leader.state.partitions[partitionId]?.epoch ?? 0,
+        leader: true,
+        term: 3,
+        sizeBytes: 100,
+        itemCount: 2,
+      })),
+    );
+    assert.equal(leader.state.tables['t-1']?.status, 'ACTIVE');
+    assert.equal(leader.state.partitions[partitionIds[0] ?? '']?.itemCount, 2);
+    assert.ok(changes.length >= 3);
+    for (let i = 1; i < changes.length; i++)
+      assert.ok((changes[i]?.epoch ?? 0) > (changes[i - 1]?.epoch ?? 0));
+  });
+
+  it('times out proposals that cannot commit', async () => {
+    const cluster = new Cluster(['cp-1', 'cp-2', 'cp-3']);
+    const leader = await cluster.leader();
+    for (const id of cluster.ids) if (id !== leader.replicaId) cluster.down.add(id);
+    const pending = leader.propose({
+      type: 'register-node',
+      nodeId: 's1',
+      address: 'a:1',
+      zone: null,
+      nowMs: 1,
+    });
+    const outcome = await cluster.settle(pending, 400);
+    assert.equal(outcome.ok, false);
+    assert.equal(!outcome.ok && outcome.error.kind, 'unavailable');
+  });
+});

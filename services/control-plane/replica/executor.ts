@@ -1,0 +1,47 @@
+// The storage-side half of the control plane's decisions: creating a new table's replicas,
+// carrying out replica-move steps and dropping a deleted table's data, on the storage nodes.
+// The driver only sees this interface; `grpc-executor.ts` is the real one (PartitionAdmin over
+// gRPC) and `RecordingExecutor` is the test double.
+import type { MoveStep } from '../core/moves.js';
+import type { ControlState } from '../core/state.js';
+
+/** The outcome of one storage-side action. `done: false` means "not yet, ask again later". */
+export type ExecutorOutcome =
+  { readonly ok: true; readonly done: boolean } | { readonly ok: false; readonly message: string };
+
+/** Storage-side actions the control-plane leader asks for. Every action is idempotent. */
+export interface StorageExecutor {
+  /** Creates the replicas of a new partition on every node of its replica set. */
+  createReplicas(state: ControlState, partitionId: string): Promise<ExecutorOutcome>;
+  /** Asks the partition's leader for one move step; `done` once the step is complete. */
+  runMoveStep(state: ControlState, step: MoveStep): Promise<ExecutorOutcome>;
+  /** Drops every replica of a deleted table on every node that may hold one. */
+  dropTable(state: ControlState, tableId: string): Promise<ExecutorOutcome>;
+}
+
+/** A test double: records every call and answers with what the test sets. */
+export class RecordingExecutor implements StorageExecutor {
+  /** Every call, in order, as `kind:id`. */
+  readonly calls: string[] = [];
+  /** The answer to give, by call kind. */
+  answer: (kind: 'create' | 'move' | 'drop', id: string) => ExecutorOutcome = () => ({
+    ok: true,
+    done: true,
+  });
+
+  createReplicas(_state: ControlState, partitionId: string): Promise<ExecutorOutcome> {
+    this.calls.push(`create:${partitionId}`);
+    return Promise.resolve(this.answer('create', partitionId));
+  }
+
+  runMoveStep(_state: ControlState, step: MoveStep): Promise<ExecutorOutcome> {
+    const id = `${step.kind}:${step.partitionId}:${step.nodeId ?? ''}`;
+    this.calls.push(`move:${id}`);
+    return Promise.resolve(this.answer('move', id));
+  }
+
+  dropTable(_state: ControlState, tableId: string): Promise<ExecutorOutcome> {
+    this.calls.push(`drop:${tableId}`);
+    return Promise.resolve(this.answer('drop', tableId));
+  }
+}

@@ -1,0 +1,239 @@
+// The control-plane leader's background work, run from the host's tick after the driver's:
+// the failure detector fed by heartbeats, `planReconcile`'s commands, the leaders and figures
+// storage nodes report, and the storage-side actions (new replicas, move steps, dropping a
+// deleted table's data) carried out through a StorageExecutor. Only the leader does any of it;
+// a new leader starts with empty soft state (no heartbeats yet: silence counts from its first
+// look, so an election never declares the cluster down).
+import type { Command } from '../core/commands/index.js';
+import type { ControlConfig } from '../core/config.js';
+import { FailureDetector } from '../core/membership.js';
+import type { MoveStep } from '../core/moves.js';
+import { planReconcile } from '../core/reconcile.js';
+import { lookup } from '../core/state.js';
+import type { ControlState } from '../core/state.js';
+import type { ControlDriver } from './driver.js';
+import type { StorageExecutor } from './executor.js';
+
+/** What a storage node reports about one partition it hosts (from a heartbeat). */
+export interface PartitionReportInput {
+  readonly partitionId: string;
+  readonly epoch: number;
+  readonly leader: boolean;
+  readonly term: number;
+  readonly sizeBytes: number;
+  readonly itemCount: number;
+}
+
+/** How to build the leader's work loop. */
+export interface LeaderWorkOptions {
+  readonly config: ControlConfig;
+  readonly clock: () => number;
+  /** Storage-side actions; null runs without them (nothing is created on storage nodes). */
+  readonly executor: StorageExecutor | null;
+  /** Ticks between reconcile rounds. */
+  readonly reconcileEveryTicks?: number;
+  /** Ticks before a failed or unfinished storage action is tried again. */
+  readonly retryAfterTicks?: number;
+  /** Storage actions in flight at once. */
+  readonly actionsInFlightMax?: number;
+  readonly onWarning?: (message: string) => void;
+}
+
+interface StoredReport extends PartitionReportInput {
+  readonly nodeId: string;
+}
+
+/** Reports kept per node (a limit on one heartbeat's weight in memory). */
+export const REPORTS_PER_NODE_MAX = 10_000;
+
+/** The leader-only loop. */
+export class LeaderWork {
+  private detector: FailureDetector;
+  private wasLeader = false;
+  private readonly reports = new Map<string, StoredReport>();
+  private readonly actions = new Map<string, number>();
+  private busy = false;
+  private readonly everyTicks: number;
+  private readonly retryTicks: number;
+  private readonly actionsMax: number;
+
+  constructor(
+    private readonly driver: ControlDriver,
+    private readonly options: LeaderWorkOptions,
+  ) {
+    this.detector = new FailureDetector(options.config);
+    this.everyTicks = options.reconcileEveryTicks ?? 5;
+    this.retryTicks = options.retryAfterTicks ?? 20;
+    this.actionsMax = options.actionsInFlightMax ?? 16;
+  }
+
+  /** Storage actions in flight or waiting for a retry (admin view, tests). */
+  get actionsPending(): number {
+    return this.actions.size;
+  }
+
+  /** A storage node's heartbeat: liveness plus its partition reports (leader-local). */
+  heartbeat(nodeId: string, reports: readonly PartitionReportInput[]): void {
+    if (!this.driver.isLeader) return;
+    this.detector.recordHeartbeat(nodeId, this.options.clock());
+    for (const report of reports.slice(0, REPORTS_PER_NODE_MAX)) {
+      const known = this.reports.get(report.partitionId);
+      // Keep the leader's report when there is one: it has the figures that matter.
+      if (known !== undefined && known.leader && !report.leader) continue;
+      this.reports.set(report.partitionId, { ...report, nodeId });
+    }
+  }
+
+  /** One tick: on the leader, every `reconcileEveryTicks`, plan and propose. */
+  async tick(): Promise<void> {
+    const leader = this.driver.isLeader;
+    if (leader !== this.wasLeader) this.resetSoftState();
+    this.wasLeader = leader;
+    if (!leader || this.busy || this.driver.tickCount % this.everyTicks !== 0) return;
+    this.busy = true;
+    try {
+      await this.round();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private resetSoftState(): void {
+    this.detector = new FailureDetector(this.options.config);
+    this.reports.clear();
+    this.actions.clear();
+  }
+
+  private async round(): Promise<void> {
+    const nowMs = this.options.clock();
+    const state = this.driver.state;
+    const plan = planReconcile(state, this.detector, nowMs, this.options.config);
+    const commands: Command[] = [...plan.commands, ...this.reportCommands(state, nowMs)];
+    await Promise.all(commands.map(async (command) => this.proposeQuietly(command)));
+    this.startActions(this.driver.state, plan.moveSteps);
+  }
+
+  private async proposeQuietly(command: Command): Promise<void> {
+    const outcome = await this.driver.propose(command);
+    if (outcome.ok || outcome.error.kind === 'not-leader') return;
+    const reason =
+      outcome.error.kind === 'rejected' ? outcome.error.error.message : outcome.error.message;
+    // A refusal of background work is normal (a stale report, a raced move); say it and move on.
+    if (outcome.error.kind !== 'rejected') this.options.onWarning?.(`${command.type}: ${reason}`);
+  }
+
+  /** mark-partition-leader for new leaders, record-partition-stats for changed figures. */
+  private reportCommands(state: ControlState, nowMs: number): Command[] {
+    const commands: Command[] = [];
+    const stats = [];
+    for (const report of this.reports.values()) {
+      const partition = lookup(state.partitions, report.partitionId);
+      if (partition === undefined || !report.leader) continue;
+      const nodeId = report.nodeId;
+      if (partition.leaderNodeId !== nodeId || report.term > partition.leaderTerm) {
+        commands.push({
+          type: 'mark-partition-leader',
+          partitionId: partition.partitionId,
+          nodeId,
+          term: report.term,
+          nowMs,
+        });
+      }
+      if (
+        report.epoch === partition.epoch &&
+        (report.sizeBytes !== partition.sizeBytes || report.itemCount !== partition.itemCount)
+      ) {
+        stats.push({
+          partitionId: report.partitionId,
+          epoch: report.epoch,
+          sizeBytes: report.sizeBytes,
+          itemCount: report.itemCount,
+        });
+      }
+    }
+    if (stats.length > 0)
+      commands.push({ type: 'record-partition-stats', reports: stats.slice(0, 1_000), nowMs });
+    return commands;
+  }
+
+  private startActions(state: ControlState, steps: readonly MoveStep[]): void {
+    const executor = this.options.executor;
+    if (executor === null) return;
+    for (const partition of Object.values(state.partitions)) {
+      const table = lookup(state.tables, partition.tableId);
+      if (table?.status !== 'CREATING' || partition.leaderNodeId !== null) continue;
+      this.start(
+        `create:${partition.partitionId}:${partition.epoch}`,
+        state,
+        (s) => executor.createReplicas(s, partition.partitionId),
+        () => null,
+      );
+    }
+    for (const step of steps) {
+      this.start(
+        `move:${step.kind}:${step.partitionId}:${step.nodeId ?? ''}`,
+        state,
+        (s) => executor.runMoveStep(s, step),
+        (s) => moveCommand(s, step, this.options.clock()),
+      );
+    }
+    for (const table of Object.values(state.tables)) {
+      if (table.status !== 'DELETING') continue;
+      this.start(
+        `drop:${table.tableId}`,
+        state,
+        (s) => executor.dropTable(s, table.tableId),
+        () => ({
+          type: 'drop-table',
+          tableId: table.tableId,
+          nowMs: this.options.clock(),
+        }),
+      );
+    }
+  }
+
+  /** Starts one idempotent action unless it is running or waiting out its retry delay. */
+  private start(
+    key: string,
+    state: ControlState,
+    action: (state: ControlState) => ReturnType<StorageExecutor['createReplicas']>,
+    onDone: (state: ControlState) => Command | null,
+  ): void {
+    const notBefore = this.actions.get(key);
+    if (notBefore !== undefined && notBefore > this.driver.tickCount) return;
+    if (notBefore === undefined && this.actions.size >= this.actionsMax) return;
+    this.actions.set(key, Number.POSITIVE_INFINITY);
+    const run = async (): Promise<void> => {
+      const outcome = await action(state);
+      if (!outcome.ok) this.options.onWarning?.(`${key}: ${outcome.message}`);
+      const command = outcome.ok && outcome.done ? onDone(this.driver.state) : null;
+      if (command !== null) await this.proposeQuietly(command);
+      // Done actions are forgotten once the state moves on; others are retried after a delay.
+      this.actions.set(
+        key,
+        this.driver.tickCount +
+          (outcome.ok && outcome.done ? this.retryTicks * 5 : this.retryTicks),
+      );
+    };
+    run().catch((error: unknown) => {
+      this.options.onWarning?.(`${key}: ${String(error)}`);
+      this.actions.set(key, this.driver.tickCount + this.retryTicks);
+    });
+  }
+}
+
+/** The command that records a completed move step. */
+function moveCommand(state: ControlState, step: MoveStep, nowMs: number): Command | null {
+  const move = Object.values(state.moves).find((m) => m.partitionId === step.partitionId);
+  if (move === undefined) return null;
+  switch (step.kind) {
+    case 'add-learner':
+      return { type: 'advance-move', moveId: move.moveId, phase: 'catching-up', nowMs };
+    case 'await-catch-up':
+      return { type: 'advance-move', moveId: move.moveId, phase: 'promoting', nowMs };
+    case 'promote-learner':
+      return { type: 'advance-move', moveId: move.moveId, phase: 'removing', nowMs };
+    case 'remove-replica':
+      return { type: 'finish-move', moveId: move.moveId, nowMs };
+  }
+}

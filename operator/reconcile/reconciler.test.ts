@@ -37,6 +37,7 @@ beforeEach(() => {
     'PersistentVolumeClaim',
     'PodDisruptionBudget',
     'ServiceMonitor',
+    'Event',
   ]) {
     for (const object of api.list(kind, ns)) {
       if (kind === 'TesseraCluster')
@@ -364,10 +365,21 @@ test('storage replicas below the replication factor are refused with Degraded an
   assert.match(conditionOf('Degraded')?.message ?? '', /below replicationFactor \(3\)/);
   assert.equal(conditionOf('Ready')?.status, 'False');
   const writes = writesSince(start).filter(
-    (write) => !write.endsWith('/status') && !write.includes('/tesseraclusters/'),
+    (write) =>
+      !write.endsWith('/status') &&
+      !write.includes('/tesseraclusters/') &&
+      !write.endsWith('/events'),
   );
   assert.deepEqual(writes, [], 'only the cluster itself (finalizer, status) is written');
   assert.equal(api.list('StatefulSet', ns).length, 0);
+  const events = api.list('Event', ns).map((event) => [event.type, event.reason]);
+  assert.deepEqual(
+    events,
+    [['Warning', 'InsufficientStorageReplicas']],
+    'one Warning event says why',
+  );
+  await reconcileCluster(deps, ns, name);
+  assert.equal(api.list('Event', ns).length, 1, 'no repeated event while nothing changes');
 });
 
 test('a shrink that would lose quorum is refused and the running cluster is untouched', async () => {
@@ -388,7 +400,9 @@ test('a shrink that would lose quorum is refused and the running cluster is unto
   });
   assert.match(conditionOf('Degraded')?.message ?? '', /demo-storage-1 is dead/);
   assert.deepEqual(
-    writesSince(start).filter((write) => !write.includes('/tesseraclusters/')),
+    writesSince(start).filter(
+      (write) => !write.includes('/tesseraclusters/') && !write.endsWith('/events'),
+    ),
     [],
   );
   assert.equal(admin.calls.filter((call) => call.startsWith('drain')).length, 0);

@@ -9,6 +9,7 @@ import type { TesseraCluster } from '../api/types.js';
 import { clusterApiVersion, clusterKind, clusterNameLengthMax, resolveSpec } from '../api/types.js';
 import { hashOf } from './apply.js';
 import type { Pass, ReconcileResult, ReconcilerDeps, Step } from './pass.js';
+import { eventsFor, recordEvents } from './events.js';
 import { buildStatus } from './status.js';
 import { storagePollIntervalMs } from './storage-plan.js';
 import { ensureStorage } from './storage-step.js';
@@ -121,6 +122,7 @@ async function writeRefusal(
   });
   if (hashOf(status) !== hashOf(cluster.status ?? {})) {
     await deps.kube.writeClusterStatus(cluster.metadata.namespace, cluster.metadata.name, status);
+    await recordEvents(deps.kube, cluster, eventsFor(cluster.status, status), deps.nowMs());
   }
 }
 
@@ -158,5 +160,6 @@ async function writeStatus(deps: ReconcilerDeps, pass: Pass): Promise<void> {
   });
   if (hashOf(status) !== hashOf(cluster.status ?? {})) {
     await deps.kube.writeClusterStatus(names.namespace, names.cluster, status);
+    await recordEvents(deps.kube, cluster, eventsFor(cluster.status, status), deps.nowMs());
   }
 }

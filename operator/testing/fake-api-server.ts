@@ -58,6 +58,7 @@ export const defaultResourceTypes: ResourceType[] = [
   resource('', 'v1', 'ConfigMap', 'configmaps', false),
   resource('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true),
   resource('', 'v1', 'Pod', 'pods', true),
+  resource('', 'v1', 'Event', 'events', false),
   resource('apps', 'v1', 'StatefulSet', 'statefulsets', true),
   resource('apps', 'v1', 'Deployment', 'deployments', true),
   resource('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true),

@@ -28,14 +28,15 @@ export async function startNode(
   nodeId: string,
   dataDirectory: string,
   port = 0,
+  /** Timing and other flags; the default is fast ticks so that tests elect leaders quickly. */
+  flags: readonly string[] = ['--tick-interval-ms=20', '--election-ticks=10'],
 ): Promise<NodeProcess> {
   const process = startTypeScriptProcess(entry, [
     `--node-id=${nodeId}`,
     `--data-dir=${dataDirectory}`,
     `--grpc-port=${port}`,
     '--admin-port=0',
-    '--tick-interval-ms=20',
-    '--election-ticks=10',
+    ...flags,
   ]);
   const line = await process.waitForLine((l) => l.includes('"msg":"listening"'), 30_000);
   const grpcPort = (JSON.parse(line) as { grpcPort: number }).grpcPort;

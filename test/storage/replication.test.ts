@@ -18,6 +18,14 @@ import {
 import { runWorkload, tryGet, withLeader, type WorkloadResult } from './workload.js';
 
 const target = { tableId: 'tbl-1', partitionId: 'p1', epoch: 1n };
+// Fast ticks, and compaction every 10 ticks keeping no log tail: a node that was down comes
+// back behind the others' logs and must catch up from a snapshot image over InstallSnapshot.
+const timing = [
+  '--tick-interval-ms=20',
+  '--election-ticks=10',
+  '--flush-interval-ticks=10',
+  '--retain-log-entries=0',
+];
 
 describe('three storage-node processes', () => {
   let directory: { path: string; remove: () => Promise<void> };
@@ -28,7 +36,7 @@ describe('three storage-node processes', () => {
   before(async () => {
     directory = await temporaryDirectory();
     nodes = await Promise.all(
-      ['s1', 's2', 's3'].map((id) => startNode(id, `${directory.path}/${id}`)),
+      ['s1', 's2', 's3'].map((id) => startNode(id, `${directory.path}/${id}`, 0, timing)),
     );
     await createPartition(nodes, 'p1');
   });
@@ -81,10 +89,10 @@ describe('three storage-node processes', () => {
     assert.equal(verdict.verdict, 'ok', verdict.explanation);
   });
 
-  test('the killed node restarts and catches up from its log', async () => {
+  test('the killed node restarts and catches up (from a snapshot: the others compacted)', async () => {
     assert.ok(killed !== undefined);
     const port = Number(killed.address.split(':')[1]);
-    const restarted = await startNode(killed.nodeId, killed.dataDirectory, port);
+    const restarted = await startNode(killed.nodeId, killed.dataDirectory, port, timing);
     nodes[nodes.indexOf(killed)] = restarted;
     killed = undefined;
     const last = result.acknowledged[result.acknowledged.length - 1]!;
@@ -95,10 +103,18 @@ describe('three storage-node processes', () => {
       },
       { timeoutMs: 20_000, description: `${last} on the restarted node` },
     );
+    const metrics = await (await fetch(`http://127.0.0.1:${restarted.adminPort}/metrics`)).text();
+    const received = metrics
+      .split('\n')
+      .filter((line) => line.startsWith('tessera_storage_snapshot_transfers_total'));
+    assert.ok(
+      received.some((line) => line.includes('direction="receive"') && !line.endsWith(' 0')),
+      received.join('\n'),
+    );
   });
 
   test('a new node joins as a learner, catches up and is promoted', async () => {
-    const learner = await startNode('s4', `${directory.path}/s4`);
+    const learner = await startNode('s4', `${directory.path}/s4`, 0, timing);
     nodes.push(learner);
     const leader = await pollUntil(() => findLeader(nodes, 'p1'), {
       timeoutMs: 15_000,

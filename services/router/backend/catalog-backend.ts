@@ -19,13 +19,13 @@ import {
   type CreateTableRequest,
   type UpdateTableRequest,
 } from '../../../lib/gen/tessera/v1/dynamo_pb.js';
-import { GrpcError, GrpcStatus, type ClientPool, type ServiceClient } from '../../../lib/grpc/index.js';
-import type {
-  BackendResult,
-  CatalogBackend,
-  TableDescriptionJson,
-  TableInfo,
-} from '../backend.js';
+import {
+  GrpcError,
+  GrpcStatus,
+  type ClientPool,
+  type ServiceClient,
+} from '../../../lib/grpc/index.js';
+import type { BackendResult, CatalogBackend, TableDescriptionJson, TableInfo } from '../backend.js';
 import { jsonToMessage } from '../grpc/convert.js';
 import type { PartitionMapCache } from '../routing/partition-map.js';
 import { decodeAnswer, responseJson, type DataAnswer, type MethodsOf } from './convert.js';

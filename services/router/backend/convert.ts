@@ -12,7 +12,10 @@ import {
   type DynamoErrorName,
   type Item,
 } from '../../../lib/dynamo/index.js';
-import { ErrorDetailSchema, type ErrorDetail } from '../../../lib/gen/tessera/v1/error_detail_pb.js';
+import {
+  ErrorDetailSchema,
+  type ErrorDetail,
+} from '../../../lib/gen/tessera/v1/error_detail_pb.js';
 import type { BackendResult } from '../backend.js';
 import { messageToJson } from '../grpc/convert.js';
 

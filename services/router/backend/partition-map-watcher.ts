@@ -95,7 +95,7 @@ export class PartitionMapWatcher {
 
   private async run(): Promise<void> {
     const { random, reconnectBaseDelayMs, reconnectMaxDelayMs } = this.options;
-    for (let failures = 0; !this.abort.signal.aborted; ) {
+    for (let failures = 0; !this.abort.signal.aborted;) {
       const received = await this.watchOnce();
       if (this.abort.signal.aborted) return;
       // A stream that delivered something was healthy: start the backoff again from the base.
@@ -142,7 +142,9 @@ export class PartitionMapWatcher {
     if (!applied.ok) {
       // A stale resend after a reconnect is expected and harmless; anything else is logged.
       if (applied.reason !== 'stale-epoch') {
-        this.options.onProblem?.(`partition map update refused: ${JSON.stringify(applied, bigints)}`);
+        this.options.onProblem?.(
+          `partition map update refused: ${JSON.stringify(applied, bigints)}`,
+        );
       }
       return false;
     }

@@ -1,0 +1,285 @@
+// The data half of the cluster backend: item operations, Query and Scan over
+// `tessera.storage.v1.Storage`, routed by partition-key hash through `StorageCaller`.
+//
+// The router's operations need the old and new item of a write (ReturnValues, capacity), a
+// page's read size (capacity) and every item of a page (Count). The storage node answers
+// DynamoDB's public shapes, so requests are adjusted on the way: writes ask for ALL_OLD
+// (PutItem, DeleteItem) or whichever of ALL_OLD / ALL_NEW the client's ReturnValues needs
+// (UpdateItem); pages ask for their consumed capacity, from which the read size is recovered
+// (ceil(size / 4 KB) units, halved when eventually consistent); `Select: COUNT` is sent as a
+// plain read because the router counts the items itself.
+
+import type { DescMessage } from '@bufbuild/protobuf';
+import type { AttributeValue, Item, ValidatedRequest } from '../../../lib/dynamo/index.js';
+import {
+  DeleteItemRequestSchema,
+  DeleteItemResponseSchema,
+  GetItemRequestSchema,
+  GetItemResponseSchema,
+  PutItemRequestSchema,
+  PutItemResponseSchema,
+  QueryRequestSchema,
+  QueryResponseSchema,
+  ScanRequestSchema,
+  ScanResponseSchema,
+  UpdateItemRequestSchema,
+  UpdateItemResponseSchema,
+} from '../../../lib/gen/tessera/v1/dynamo_pb.js';
+import type {
+  BackendResult,
+  DataBackend,
+  PageOutcome,
+  ReadOutcome,
+  TableInfo,
+  WriteOutcome,
+} from '../backend.js';
+import { jsonToMessage } from '../grpc/convert.js';
+import { partitionKeyHash, type HashHex, type HashRange } from '../routing/hash-space.js';
+import type { PartitionEntry } from '../routing/partition-map.js';
+import { optionalItem, responseJson } from './convert.js';
+import type { StorageCaller } from './storage-call.js';
+
+type JsonObject = Record<string, unknown>;
+
+/** Bytes of one read capacity unit. */
+const readUnitBytes = 4096;
+
+/** Most partitions one Scan page walks, so a page's work stays bounded. */
+export const scanPiecesPerPageMax = 64;
+
+function partitionValue(table: TableInfo, item: Item | undefined): AttributeValue {
+  const value = item?.get(table.keySchema.partitionKey.name);
+  // The router validated the key against the schema before calling the backend.
+  if (value === undefined) throw new Error('a routed request has no partition key value');
+  return value;
+}
+
+function hashBytes(hash: HashHex | null): Uint8Array {
+  return hash === null ? new Uint8Array() : new Uint8Array(Buffer.from(hash, 'hex'));
+}
+
+/** Read size of a page from its consumed capacity (see the file comment). */
+function readSizeOf(json: JsonObject, consistent: boolean): number {
+  const capacity = json['ConsumedCapacity'] as JsonObject | undefined;
+  const units = Number(capacity?.['CapacityUnits'] ?? 0);
+  return Math.round(units * (consistent ? 1 : 2)) * readUnitBytes;
+}
+
+function pageOf(json: JsonObject, consistent: boolean): PageOutcome {
+  const items = ((json['Items'] ?? []) as unknown[]).map((wire) => optionalItem(wire) ?? new Map());
+  const lastEvaluatedKey = optionalItem(json['LastEvaluatedKey']);
+  return {
+    items,
+    scannedCount: Number(json['ScannedCount'] ?? 0),
+    readSizeBytes: readSizeOf(json, consistent),
+    ...(lastEvaluatedKey === undefined ? {} : { lastEvaluatedKey }),
+  };
+}
+
+/** A page request as the storage node should see it (see the file comment). */
+function pageRequestJson(data: JsonObject, limit: number | undefined): JsonObject {
+  const json: JsonObject = { ...data, ReturnConsumedCapacity: 'TOTAL' };
+  if (json['Select'] === 'COUNT') delete json['Select'];
+  if (limit !== undefined) json['Limit'] = limit;
+  else delete json['Limit'];
+  return json;
+}
+
+/** UpdateItem's ReturnValues towards the storage node: the side the client's choice needs. */
+function updateReturnValues(data: JsonObject): 'ALL_OLD' | 'ALL_NEW' {
+  const asked = data['ReturnValues'];
+  return asked === 'ALL_OLD' || asked === 'UPDATED_OLD' ? 'ALL_OLD' : 'ALL_NEW';
+}
+
+/** The data backend over storage nodes. */
+export class StorageData implements DataBackend {
+  /** @param caller the routed-call runner (map, retries, failover). */
+  constructor(private readonly caller: StorageCaller) {}
+
+  private write(
+    operation: 'PutItem' | 'UpdateItem' | 'DeleteItem',
+    table: TableInfo,
+    request: ValidatedRequest,
+    returnValues: 'ALL_OLD' | 'ALL_NEW',
+  ): Promise<BackendResult<JsonObject>> {
+    const keySource = operation === 'PutItem' ? request.item : request.key;
+    const json = { ...request.data, ReturnValues: returnValues };
+    const schemas: Record<typeof operation, [DescMessage, DescMessage]> = {
+      PutItem: [PutItemRequestSchema, PutItemResponseSchema],
+      UpdateItem: [UpdateItemRequestSchema, UpdateItemResponseSchema],
+      DeleteItem: [DeleteItemRequestSchema, DeleteItemResponseSchema],
+    };
+    const [requestSchema, responseSchema] = schemas[operation];
+    const message = jsonToMessage(requestSchema as never, json);
+    return this.caller.call({
+      operation,
+      table,
+      hash: partitionKeyHash(partitionValue(table, keySource)),
+      anyReplica: false,
+      invoke: (client, partition, _entry, timeoutMs) => {
+        const body = { partition, request: message as never };
+        if (operation === 'PutItem') return client.putItem(body, { timeoutMs });
+        if (operation === 'UpdateItem') return client.updateItem(body, { timeoutMs });
+        return client.deleteItem(body, { timeoutMs });
+      },
+      decode: (response: object) => responseJson(responseSchema, response),
+    });
+  }
+
+  /** PutItem at the partition's leader; the old item comes back for ReturnValues and capacity. */
+  async putItem(table: TableInfo, request: ValidatedRequest): Promise<BackendResult<WriteOutcome>> {
+    const result = await this.write('PutItem', table, request, 'ALL_OLD');
+    if (result.kind !== 'ok') return result;
+    const oldItem = optionalItem(result.value['Attributes']);
+    return { kind: 'ok', value: { ...(oldItem ? { oldItem } : {}), newItem: request.item! } };
+  }
+
+  /** UpdateItem at the leader (see `updateReturnValues` for which item comes back). */
+  async updateItem(
+    table: TableInfo,
+    request: ValidatedRequest,
+  ): Promise<BackendResult<WriteOutcome>> {
+    const side = updateReturnValues(request.data);
+    const result = await this.write('UpdateItem', table, request, side);
+    if (result.kind !== 'ok') return result;
+    const item = optionalItem(result.value['Attributes']);
+    if (item === undefined) return { kind: 'ok', value: {} };
+    return { kind: 'ok', value: side === 'ALL_OLD' ? { oldItem: item } : { newItem: item } };
+  }
+
+  /** DeleteItem at the leader; the old item comes back. */
+  async deleteItem(
+    table: TableInfo,
+    request: ValidatedRequest,
+  ): Promise<BackendResult<WriteOutcome>> {
+    const result = await this.write('DeleteItem', table, request, 'ALL_OLD');
+    if (result.kind !== 'ok') return result;
+    const oldItem = optionalItem(result.value['Attributes']);
+    return { kind: 'ok', value: oldItem ? { oldItem } : {} };
+  }
+
+  /** GetItem: the leader when strongly consistent, else any voter (failover, hedging). */
+  getItem(table: TableInfo, request: ValidatedRequest): Promise<BackendResult<ReadOutcome>> {
+    const message = jsonToMessage(GetItemRequestSchema as never, request.data);
+    return this.caller.call({
+      operation: 'GetItem',
+      table,
+      hash: partitionKeyHash(partitionValue(table, request.key)),
+      anyReplica: request.data['ConsistentRead'] !== true,
+      invoke: (client, partition, _entry, timeoutMs) =>
+        client.getItem({ partition, request: message as never }, { timeoutMs }),
+      decode: (response) => {
+        if (!response.found) return {};
+        const item = optionalItem(responseJson(GetItemResponseSchema, response)['Item']);
+        return { item: item ?? new Map() };
+      },
+    });
+  }
+
+  /** Query: one page from the partition owning the partition key. */
+  query(table: TableInfo, request: ValidatedRequest): Promise<BackendResult<PageOutcome>> {
+    const consistent = request.data['ConsistentRead'] === true;
+    const condition = request.keyConditions?.get(table.keySchema.partitionKey.name);
+    const value = condition?.values[0];
+    if (value === undefined) throw new Error('a routed Query has no partition key condition');
+    const limit = request.data['Limit'] as number | undefined;
+    const message = jsonToMessage(
+      QueryRequestSchema as never,
+      pageRequestJson(request.data, limit),
+    );
+    return this.caller.call({
+      operation: 'Query',
+      table,
+      hash: partitionKeyHash(value),
+      anyReplica: !consistent,
+      invoke: (client, partition, _entry, timeoutMs) =>
+        client.query({ partition, request: message as never }, { timeoutMs }),
+      decode: (response) => pageOf(responseJson(QueryResponseSchema, response), consistent),
+    });
+  }
+
+  /** Scan of one piece: the part of one partition that lies in [position, range.end). */
+  private scanPiece(
+    table: TableInfo,
+    data: JsonObject,
+    position: HashHex,
+    end: HashHex | null,
+  ): Promise<BackendResult<{ page: PageOutcome; pieceEnd: HashHex | null }>> {
+    const consistent = data['ConsistentRead'] === true;
+    const message = jsonToMessage(ScanRequestSchema as never, data);
+    const pieceRange = (entry: PartitionEntry): HashRange => {
+      const entryEnd = entry.range.end;
+      const pieceEnd =
+        end === null ? entryEnd : entryEnd === null || end < entryEnd ? end : entryEnd;
+      return { start: position > entry.range.start ? position : entry.range.start, end: pieceEnd };
+    };
+    return this.caller.call({
+      operation: 'Scan',
+      table,
+      hash: position,
+      anyReplica: !consistent,
+      invoke: (client, partition, entry, timeoutMs) => {
+        const range = pieceRange(entry);
+        const bounds = { start: hashBytes(range.start), end: hashBytes(range.end) };
+        return client.scan({ partition, request: message as never, range: bounds }, { timeoutMs });
+      },
+      decode: (response, entry) => ({
+        page: pageOf(responseJson(ScanResponseSchema, response), consistent),
+        pieceEnd: pieceRange(entry).end,
+      }),
+    });
+  }
+
+  /**
+   * Scan of `range`: walks the partitions overlapping it in hash order, one at a time (the
+   * page's Limit counts across them), continuing from ExclusiveStartKey's partition. The page
+   * ends at the first piece that returns a LastEvaluatedKey, at the end of the range, or after
+   * `scanPiecesPerPageMax` pieces.
+   */
+  async scan(
+    table: TableInfo,
+    request: ValidatedRequest,
+    range: HashRange,
+  ): Promise<BackendResult<PageOutcome>> {
+    const startKey = request.exclusiveStartKey;
+    let position = range.start;
+    if (startKey !== undefined) {
+      const keyHash = partitionKeyHash(partitionValue(table, startKey));
+      if (keyHash > position) position = keyHash;
+    }
+    const limit = request.data['Limit'] as number | undefined;
+    const items: Item[] = [];
+    let scannedCount = 0;
+    let readSizeBytes = 0;
+    for (let piece = 0; piece < scanPiecesPerPageMax; piece += 1) {
+      const remaining = limit === undefined ? undefined : limit - scannedCount;
+      const data = pageRequestJson(request.data, remaining);
+      if (piece > 0) delete data['ExclusiveStartKey'];
+      const result = await this.scanPiece(table, data, position, range.end);
+      if (result.kind !== 'ok') return result;
+      const { page, pieceEnd } = result.value;
+      items.push(...page.items);
+      scannedCount += page.scannedCount;
+      readSizeBytes += page.readSizeBytes;
+      const done =
+        page.lastEvaluatedKey !== undefined || pieceEnd === null || pieceEnd === range.end;
+      if (done || (remaining !== undefined && page.scannedCount >= remaining)) {
+        const lastEvaluatedKey = page.lastEvaluatedKey;
+        return {
+          kind: 'ok',
+          value: {
+            items,
+            scannedCount,
+            readSizeBytes,
+            ...(lastEvaluatedKey ? { lastEvaluatedKey } : {}),
+          },
+        };
+      }
+      position = pieceEnd;
+    }
+    return {
+      kind: 'unavailable',
+      reason: `a Scan page crossed more than ${scanPiecesPerPageMax} partitions`,
+    };
+  }
+}

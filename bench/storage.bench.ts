@@ -16,7 +16,7 @@ import {
 import { createHistogram, type Histogram } from './histogram.js';
 
 const PHASE_MS = Number(process.env.STORAGE_BENCH_MS ?? '5000');
-const CLIENTS = 64;
+const CLIENTS = Number(process.env.STORAGE_BENCH_CLIENTS ?? '64');
 const KEYS = 10_000;
 const OPERATIONS_MAX = 1_000_000;
 const value = 'x'.repeat(1024);

@@ -6,7 +6,16 @@ import { itemToWire } from '../../../lib/dynamo/index.js';
 import { evaluateGetItem, hashOfPartitionKey, type GetResponse } from '../commands/index.js';
 import { createMemoryEngine } from '../engine/memory-engine.js';
 import type { Engine } from '../engine/engine.js';
-import { addLearner, caughtUp, partitionReports, promoteLearner, splitPartition } from './admin.js';
+import {
+  addLearner,
+  caughtUp,
+  dropTable,
+  partitionReports,
+  promoteLearner,
+  removeReplica,
+  splitPartition,
+  transferLeadership,
+} from './admin.js';
 import { StorageHost, type CreateReplicaParams } from './host.js';
 import { memoryLogProvider, type LogProvider } from './log-provider.js';
 import { MemoryNetwork, settle, tickUntil } from './memory-network.js';
@@ -305,5 +314,38 @@ describe('storage host', () => {
     }
     assert.equal(partitionReports(leader.host).length, 2);
     await settle();
+  });
+
+  test('leadership transfer, member removal and DropTable', async () => {
+    const network = new MemoryNetwork();
+    const nodes = await cluster(network, ['p1', 'p2']);
+    const hosts = nodes.map((node) => node.host);
+    const leader = await electLeader(nodes, 'p1');
+    const target = nodes.find((node) => node !== leader)!;
+    assert.equal(transferLeadership(leader.host, address('p1'), target.host.nodeId).kind, 'ok');
+    assert.ok(
+      await tickUntil(hosts, () => target.host.replica('p1')?.role === 'leader', 100),
+      'no transfer',
+    );
+    const removed = nodes.find((node) => node !== target)!;
+    const answer = await runWrite(
+      hosts,
+      removeReplica(target.host, address('p1'), removed.host.nodeId),
+    );
+    assert.equal(answer.kind, 'ok', JSON.stringify(answer));
+    assert.deepEqual(
+      [...target.host.replica('p1')!.status().confState.voters].sort(),
+      nodes
+        .filter((node) => node !== removed)
+        .map((node) => node.host.nodeId)
+        .sort(),
+    );
+    assert.ok(await tickUntil(hosts, () => removed.host.replica('p1')?.removed === true, 100));
+    assert.equal(await removed.host.collectRemoved(), 1);
+    assert.equal(removed.host.replica('p1'), undefined);
+    assert.equal(await dropTable(removed.host, 't1'), 1);
+    assert.equal(removed.host.allReplicas().length, 0);
+    const stale = await put(removed.host, 'p2', 'a', 'b');
+    assert.equal(stale.kind === 'routing' && stale.routing.kind, 'wrong-partition');
   });
 });

@@ -81,6 +81,7 @@ test('one storage node serves PutItem and GetItem over gRPC; bad input is a type
     'tessera_storage_log_sync_duration_seconds_count',
     'tessera_raft_commits_total',
     'tessera_raft_elections_total{outcome="won"',
+    'tessera_storage_rocksdb_size_bytes',
   ]) {
     assert.ok(metrics.includes(series), `missing ${series}`);
   }

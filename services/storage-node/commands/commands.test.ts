@@ -241,6 +241,14 @@ describe('Query and Scan', () => {
     assert.ok(page.lastEvaluatedKey !== undefined);
   });
 
+  test('a request naming a secondary index is refused', async () => {
+    const outcome = await read(createMemoryEngine(), 'Scan', { IndexName: 'byColour' });
+    assert.equal(
+      outcome.kind === 'error' && outcome.error.message,
+      'The table does not have the specified index: byColour',
+    );
+  });
+
   test('begins_with reads only the matching sort keys', async () => {
     const engine = createMemoryEngine();
     const stringSpec = {

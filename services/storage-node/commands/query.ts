@@ -15,6 +15,7 @@ import {
   hashInRange,
   hashOfPartitionKey,
   outcomeError,
+  refuseIndex,
   storageKeyOf,
   type CommandOutcome,
   type PageResponse,
@@ -72,6 +73,8 @@ export async function evaluateQuery(
   spec: PartitionSpec,
   request: ValidatedRequest,
 ): Promise<CommandOutcome<PageResponse>> {
+  const indexRefused = refuseIndex(request.data);
+  if (indexRefused !== undefined) return outcomeError(indexRefused);
   if (request.keyConditions === undefined) throw new Error('query: no key conditions');
   const checked = checkKeyConditionsAgainstSchema(request.keyConditions, spec.schema);
   if (!checked.ok) return outcomeError(checked.error);

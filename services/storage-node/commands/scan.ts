@@ -7,6 +7,8 @@ import { itemKey, partitionRange } from '../engine/storage-keys.js';
 import { readPage, resumeAfter } from './page.js';
 import {
   hashOfPartitionKey,
+  outcomeError,
+  refuseIndex,
   type CommandOutcome,
   type PageResponse,
   type PartitionSpec,
@@ -36,6 +38,8 @@ export async function evaluateScan(
   request: ValidatedRequest,
   bounds: HashBounds,
 ): Promise<CommandOutcome<PageResponse>> {
+  const indexRefused = refuseIndex(request.data);
+  if (indexRefused !== undefined) return outcomeError(indexRefused);
   const start = maxStart(spec.hashStart, bounds.start);
   const end = minEnd(spec.hashEnd, bounds.end);
   if (end !== undefined && compareBytes(start, end) >= 0) {

@@ -127,3 +127,16 @@ export function stringMember(data: Readonly<Record<string, unknown>>, name: stri
   const value = data[name];
   return typeof value === 'string' ? value : '';
 }
+
+/**
+ * Secondary indexes are not stored by this node yet: a request naming one is refused with
+ * DynamoDB's message rather than answered from the base table.
+ */
+export function refuseIndex(data: Readonly<Record<string, unknown>>): DynamoError | undefined {
+  const indexName = data['IndexName'];
+  if (typeof indexName !== 'string' || indexName === '') return undefined;
+  return new DynamoError(
+    'ValidationException',
+    `The table does not have the specified index: ${indexName}`,
+  );
+}

@@ -151,9 +151,12 @@ export class Replica {
     return Math.max(this.appliedIndex, this.machine.engineApplied);
   }
 
-  /** The applied index and membership at this moment, for a later {@link compactLog}. */
+  /**
+   * The index the engine holds (written, not merely staged) and the membership, for a later
+   * {@link compactLog} once an engine flush that starts after this call has finished.
+   */
   compactionPoint(): { index: number; confState: ConfState } {
-    return { index: this.appliedIndex, confState: this.node.status().confState };
+    return { index: this.machine.engineApplied, confState: this.node.status().confState };
   }
 
   /**
@@ -459,12 +462,14 @@ export class Replica {
 
   private async applyEntry(entry: Entry): Promise<Applied | undefined> {
     if (entry.type === 'confChange') {
+      // The engine records the index first, so a compaction point (engine index, membership)
+      // never pairs an index with a membership change that comes after it.
+      if (entry.index > this.machine.engineApplied)
+        await this.check(this.machine.applyNothing(entry.index));
       const change = decodeConfChange(entry.data);
       this.node.applyConfChange(change);
       if (change.changes.some((c) => c.type === 'removeNode' && c.nodeId === this.env.nodeId))
         this.removed = true;
-      if (entry.index > this.machine.engineApplied)
-        await this.check(this.machine.applyNothing(entry.index));
       return null;
     }
     // Already in the engine (replayed after a restart, or covered by an installed snapshot).

@@ -1,0 +1,221 @@
+// Wiring of one control-plane replica: the durable log, the driver and the leader's work, the
+// gRPC services (catalog, membership, partition map, admin, and the peers' Raft transport), the
+// one ticker, and the metrics. main.ts reads the settings and runs this under lib/runtime.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { createGrpcServer } from '../../lib/grpc/index.js';
+import { controlMetrics, registerMetrics } from '../../lib/metrics/index.js';
+import type { ArnContext } from './core/catalog.js';
+import type { ControlConfig } from './core/config.js';
+import { clusterStatus } from './core/status.js';
+import type { NodeState } from './core/state.js';
+import type { DriverEvent } from './replica/driver.js';
+import { ControlDriver } from './replica/driver.js';
+import type { DriverLog } from './replica/driver-log.js';
+import { openDurableLog } from './replica/durable-log.js';
+import type { StorageExecutor } from './replica/executor.js';
+import { LeaderWork } from './replica/leader-work.js';
+import { adminService } from './server/admin-service.js';
+import { catalogService } from './server/catalog-service.js';
+import type { ServerContext } from './server/context.js';
+import { mapService } from './server/map-service.js';
+import { membershipService } from './server/membership-service.js';
+import { PeerSender, peerTransportService } from './server/peer-transport.js';
+
+/** Everything a replica needs to start. */
+export interface ControlPlaneOptions {
+  readonly replicaId: string;
+  readonly dataDirectory: string;
+  readonly grpcHost: string;
+  readonly grpcPort: number;
+  /** The address clients reach this replica at ('' = grpc host and bound port). */
+  readonly advertiseAddress: string;
+  /** Every replica's address by id, this one included (one entry: a single replica). */
+  readonly replicas: ReadonlyMap<string, string>;
+  readonly config: ControlConfig;
+  readonly arn: ArnContext;
+  readonly tickIntervalMs: number;
+  readonly electionTicks: number;
+  readonly heartbeatTicks: number;
+  readonly reconcileEveryTicks: number;
+  readonly heartbeatIntervalMs: number;
+  readonly executor: StorageExecutor | null;
+  /** Tests may pass an in-memory log instead of the data directory's. */
+  readonly log?: DriverLog;
+}
+
+/** A running replica. */
+export interface RunningControlPlane {
+  readonly port: number;
+  readonly address: string;
+  readonly driver: ControlDriver;
+  readonly work: LeaderWork;
+  stop(graceMs: number): Promise<{ forced: boolean }>;
+}
+
+/** The catalogue's words for node states on the nodes gauge. */
+const nodeStateLabels: Readonly<Record<NodeState, string>> = {
+  joining: 'joining',
+  up: 'alive',
+  suspect: 'suspect',
+  down: 'dead',
+  draining: 'draining',
+  decommissioned: 'drained',
+};
+
+/** Starts one replica; resolves once its gRPC server listens. */
+export async function startControlPlane(
+  options: ControlPlaneOptions,
+  logger: Logger,
+  registry: Registry,
+): Promise<RunningControlPlane> {
+  const metrics = registerMetrics(registry, controlMetrics);
+  const voterIds = [...options.replicas.keys()];
+  const durable =
+    options.log === undefined ? await openDurableLog(options.dataDirectory, voterIds) : undefined;
+  const log = options.log ?? durable?.log;
+  if (log === undefined) throw new Error('no log');
+  const clock = (): number => Date.now();
+  // Peers are reached lazily: the sender only calls `driver` once messages flow.
+  const sender = new PeerSender(options.replicaId, options.replicas, (peerId) =>
+    driver.reportUnreachable(peerId),
+  );
+  const onEvent = (event: DriverEvent): void => {
+    if (event.kind === 'warning') logger.warn(event.message);
+    if (event.kind === 'fatal')
+      logger.error({ reason: event.message }, 'control-plane replica stopped');
+    if (event.kind === 'role') {
+      logger.info(
+        { leaderId: event.leaderId, leader: event.leader },
+        'control-plane leader changed',
+      );
+      metrics.isLeader.set(event.leader ? 1 : 0);
+    }
+    if (event.kind === 'applied' && event.ok) countApplied(event, metrics);
+  };
+  const driver = new ControlDriver({
+    replicaId: options.replicaId,
+    log,
+    config: options.config,
+    clock,
+    randomSeed: Number.parseInt(randomUUID().slice(0, 8), 16),
+    send: (messages) => sender.send(messages),
+    electionTicks: options.electionTicks,
+    heartbeatTicks: options.heartbeatTicks,
+    onEvent,
+  });
+  const work = new LeaderWork(driver, {
+    config: options.config,
+    clock,
+    executor: options.executor,
+    reconcileEveryTicks: options.reconcileEveryTicks,
+    onWarning: (message) => logger.warn({ work: message }, 'leader work'),
+  });
+  const context: ServerContext = {
+    driver,
+    work,
+    clock,
+    config: () => options.config,
+    arn: options.arn,
+    newTableId: () => randomUUID(),
+    replicaAddresses: options.replicas,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    lastHeartbeatMs: new Map(),
+    watchersMax: 1_000,
+    onCatalogOperation: (operation, outcome) =>
+      metrics.catalogOperations.inc({ operation, outcome }),
+  };
+  const server = createGrpcServer(
+    [
+      catalogService(context),
+      membershipService(context, () => metrics.heartbeats.inc()),
+      mapService(context),
+      adminService(context),
+      peerTransportService((message) => driver.step(message)),
+    ],
+    { onInternalError: (error, method) => logger.error({ err: error, method }, 'internal error') },
+  );
+  const port = await server.listen(options.grpcHost, options.grpcPort);
+  const address =
+    options.advertiseAddress === '' ? `${options.grpcHost}:${port}` : options.advertiseAddress;
+  const ticker = startTicker(driver, work, options.tickIntervalMs, logger, () => {
+    const status = clusterStatus(driver.state, options.config);
+    updateGauges(metrics, driver, status);
+  });
+  return {
+    port,
+    address,
+    driver,
+    work,
+    async stop(graceMs) {
+      const stopped = await server.shutdown(graceMs);
+      await ticker.stop();
+      driver.close();
+      sender.close();
+      await durable?.shared.close();
+      return stopped;
+    },
+  };
+}
+
+type ControlMetrics = ReturnType<typeof registerMetrics<typeof controlMetrics>>;
+
+function countApplied(
+  event: Extract<DriverEvent, { kind: 'applied' }>,
+  metrics: ControlMetrics,
+): void {
+  if (event.command.type === 'finish-move') metrics.movesCompleted.inc({ outcome: 'done' });
+  if (event.command.type === 'abort-move') metrics.movesCompleted.inc({ outcome: 'aborted' });
+  if (event.command.type === 'split-partition')
+    metrics.splits.inc({ reason: 'reported', outcome: 'done' });
+}
+
+function updateGauges(
+  metrics: ControlMetrics,
+  driver: ControlDriver,
+  status: ReturnType<typeof clusterStatus>,
+): void {
+  metrics.nodes.reset();
+  for (const node of status.nodes) metrics.nodes.inc({ state: nodeStateLabels[node.state] });
+  metrics.tables.reset();
+  for (const table of Object.values(driver.state.tables))
+    metrics.tables.inc({ status: table.status });
+  metrics.partitions.set(status.partitionCount);
+  metrics.underReplicatedPartitions.set(status.underReplicated.length);
+  metrics.leaderlessPartitions.set(status.leaderlessPartitionIds.length);
+  metrics.movesInFlight.set(status.movesInFlight.length);
+  metrics.isLeader.set(driver.isLeader ? 1 : 0);
+}
+
+/** Gauges are refreshed every this many ticks (a status build walks the whole state). */
+const GAUGE_EVERY_TICKS = 20;
+
+/** The replica's only timer: one tick at a time (a slow tick delays the next, never overlaps). */
+function startTicker(
+  driver: ControlDriver,
+  work: LeaderWork,
+  intervalMs: number,
+  logger: Logger,
+  refreshGauges: () => void,
+): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    if (running !== null) return;
+    running = (async () => {
+      await driver.tick();
+      await work.tick();
+      if (driver.tickCount % GAUGE_EVERY_TICKS === 1) refreshGauges();
+    })()
+      .catch((error: unknown) => logger.error({ err: error }, 'tick failed'))
+      .finally(() => {
+        running = null;
+      });
+  }, intervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,137 @@
+// The real StorageExecutor: tessera.storage.v1.PartitionAdmin on the storage nodes. Each action
+// is idempotent on the storage side, so the leader may repeat any of them after a crash or a
+// timeout. A routing error (not the leader, stale epoch) is "not yet": the leader tries again
+// once reports have moved the map on.
+import { ClientPool, GrpcError } from '../../../lib/grpc/index.js';
+import { PartitionAdmin } from '../../../lib/gen/tessera/storage/v1/storage_pb.js';
+import type { MoveStep } from '../core/moves.js';
+import { lookup } from '../core/state.js';
+import type { ControlState, PartitionRecord } from '../core/state.js';
+import type { ExecutorOutcome, StorageExecutor } from './executor.js';
+
+function hashBytes(hash: string | null): Uint8Array {
+  return hash === null ? new Uint8Array(0) : new Uint8Array(Buffer.from(hash, 'hex'));
+}
+
+function failure(error: unknown): ExecutorOutcome {
+  return { ok: false, message: GrpcError.from(error).message };
+}
+
+/** PartitionAdmin over gRPC, one pooled channel per storage node. */
+export class GrpcStorageExecutor implements StorageExecutor {
+  private readonly pool: ClientPool;
+
+  constructor(callTimeoutMs = 5_000) {
+    this.pool = new ClientPool({ defaultTimeoutMs: callTimeoutMs, channelsMax: 1_024 });
+  }
+
+  async createReplicas(state: ControlState, partitionId: string): Promise<ExecutorOutcome> {
+    const partition = lookup(state.partitions, partitionId);
+    const table = partition === undefined ? undefined : lookup(state.tables, partition.tableId);
+    if (partition === undefined || table === undefined) return { ok: true, done: true };
+    const request = {
+      table: {
+        tableId: table.tableId,
+        tableName: table.tableName,
+        keySchema: table.keySchema.map((e) => ({
+          attributeName: e.AttributeName,
+          keyType: e.KeyType,
+        })),
+        attributeDefinitions: table.attributeDefinitions.map((d) => ({
+          attributeName: d.AttributeName,
+          attributeType: d.AttributeType,
+        })),
+      },
+      partitionId,
+      range: { start: hashBytes(partition.start), end: hashBytes(partition.end) },
+      epoch: BigInt(partition.epoch),
+      replicas: this.replicas(state, partition),
+    };
+    try {
+      await Promise.all(
+        partition.replicas.map(async (replica) => {
+          const address = lookup(state.nodes, replica.nodeId)?.address;
+          if (address === undefined) throw new Error(`node ${replica.nodeId} has no address`);
+          await this.pool.client(PartitionAdmin, address).createReplica(request);
+        }),
+      );
+      return { ok: true, done: true };
+    } catch (error) {
+      return failure(error);
+    }
+  }
+
+  async runMoveStep(state: ControlState, step: MoveStep): Promise<ExecutorOutcome> {
+    const partition = lookup(state.partitions, step.partitionId);
+    if (partition === undefined) return { ok: true, done: false };
+    const leaderAddress =
+      partition.leaderNodeId === null
+        ? undefined
+        : lookup(state.nodes, partition.leaderNodeId)?.address;
+    if (leaderAddress === undefined) return { ok: true, done: false };
+    const admin = this.pool.client(PartitionAdmin, leaderAddress);
+    const ref = {
+      tableId: partition.tableId,
+      partitionId: partition.partitionId,
+      epoch: BigInt(partition.epoch),
+    };
+    try {
+      switch (step.kind) {
+        case 'add-learner': {
+          const learner = lookup(state.nodes, step.nodeId);
+          const answer = await admin.addLearner({
+            partition: ref,
+            learner: { nodeId: step.nodeId, address: learner?.address ?? '', learner: true },
+          });
+          return { ok: true, done: answer.routingError === undefined };
+        }
+        case 'await-catch-up': {
+          const reports = await admin.getPartitionReports({});
+          const report = reports.reports.find((r) => r.partitionId === step.partitionId);
+          return { ok: true, done: report?.caughtUpNodeIds.includes(step.nodeId) ?? false };
+        }
+        case 'promote-learner': {
+          const answer = await admin.promoteLearner({ partition: ref, nodeId: step.nodeId });
+          return { ok: true, done: answer.routingError === undefined };
+        }
+        case 'remove-replica': {
+          if (step.nodeId === null) return { ok: true, done: true };
+          const answer = await admin.removeReplica({ partition: ref, nodeId: step.nodeId });
+          return { ok: true, done: answer.routingError === undefined };
+        }
+      }
+    } catch (error) {
+      return failure(error);
+    }
+  }
+
+  async dropTable(state: ControlState, tableId: string): Promise<ExecutorOutcome> {
+    try {
+      // Every node that is not gone may hold a replica (moves included): ask them all.
+      const nodes = Object.values(state.nodes).filter(
+        (n) => n.state !== 'decommissioned' && n.state !== 'down',
+      );
+      await Promise.all(
+        nodes.map(async (node) =>
+          this.pool.client(PartitionAdmin, node.address).dropTable({ tableId }),
+        ),
+      );
+      return { ok: true, done: true };
+    } catch (error) {
+      return failure(error);
+    }
+  }
+
+  /** Closes every channel. */
+  close(): void {
+    this.pool.close();
+  }
+
+  private replicas(state: ControlState, partition: PartitionRecord) {
+    return partition.replicas.map((r) => ({
+      nodeId: r.nodeId,
+      address: lookup(state.nodes, r.nodeId)?.address ?? '',
+      learner: r.role === 'learner',
+    }));
+  }
+}

@@ -348,8 +348,19 @@ export class Replica {
 
   private async handleReady(ready: Ready): Promise<void> {
     if (ready.softState !== null) this.noteSoftState(ready.softState.role, ready.softState.leader);
-    const started = performance.now();
     const image = ready.snapshot?.data ?? new Uint8Array(0);
+    if (ready.snapshot !== null && image.length > 0) {
+      // The image goes into the engine and is flushed BEFORE the log records the snapshot:
+      // RocksDB's own WAL is not synced, and a log that forgot the entries an engine lost
+      // could never replay them.
+      const installed = await this.machine.installSnapshot(image);
+      if (!installed.ok) return this.stop(installed.reason);
+      const flushed = await this.machine.flush();
+      if (!flushed.ok) return this.stop(flushed.reason);
+      this.env.observe.snapshotInstalled(image.length);
+      this.env.learnAddresses(this.machine.meta.addresses);
+    }
+    const started = performance.now();
     const persisted = await this.log.persist({
       // The image went to the engine; the log keeps only the snapshot's metadata.
       snapshot:
@@ -361,12 +372,6 @@ export class Replica {
     });
     if (!persisted.ok) return this.stop(`log write failed: ${persisted.reason}`);
     if (ready.mustSync) this.env.observe.logSync(performance.now() - started, ready.entries.length);
-    if (ready.snapshot !== null && image.length > 0) {
-      const installed = await this.machine.installSnapshot(image);
-      if (!installed.ok) return this.stop(installed.reason);
-      this.env.observe.snapshotInstalled(image.length);
-      this.env.learnAddresses(this.machine.meta.addresses);
-    }
     if (ready.snapshot !== null)
       this.appliedIndex = Math.max(this.appliedIndex, ready.snapshot.metadata.index);
     await this.sendMessages(ready.messages);

@@ -231,6 +231,14 @@ export class PartitionStateMachine {
     return { ok: true, value: undefined };
   }
 
+  /** Makes every engine write so far durable (RocksDB's memtable flush). */
+  async flush(): Promise<ApplyResult<void>> {
+    const flushed = await this.engine.flush();
+    return flushed.ok
+      ? { ok: true, value: undefined }
+      : { ok: false, reason: flushed.error.message };
+  }
+
   /** Deletes every item, the metadata and the applied index of this replica. */
   async destroy(): Promise<ApplyResult<void>> {
     const range = specRange(this.specFields());

@@ -1,8 +1,9 @@
 // The router process: DynamoDB's HTTP API and tessera.v1 over gRPC, under runService.
 //
-// The backend is chosen explicitly. `control-plane` (the default) is the real data path and is
-// not built yet, so the router refuses to start with it rather than pretend; `memory` is the
-// development and test mode: every table lives in this process and is lost when it exits.
+// The backend is chosen explicitly. `control-plane` (the default) is the real data path: the
+// catalog and the partition map from the control plane, items from the storage nodes (see
+// backend/). `memory` is the development and test mode: every table lives in this process and
+// is lost when it exits.
 
 import { createGrpcServer } from '../../lib/grpc/index.js';
 import {
@@ -13,7 +14,10 @@ import {
   runService,
   stringSetting,
 } from '../../lib/runtime/index.js';
+import type { Registry } from 'prom-client';
 import type { RouterBackend } from './backend.js';
+import { createClusterBackend } from './backend/grpc-backend.js';
+import { clusterBackendMetrics } from './backend/metrics.js';
 import { dynamoGrpcService } from './grpc/service.js';
 import { parseAccessKeys } from './http/auth.js';
 import { requestBytesMaxDefault } from './http/body.js';
@@ -51,15 +55,31 @@ export const routerSettings = {
     default: 'control-plane',
     values: ['control-plane', 'memory'],
     description:
-      'control-plane: route to the cluster (not built yet: the router refuses to start); memory: development/test mode, data in this process only',
+      'control-plane: route to the cluster (catalog and map from the control plane, items from the storage nodes); memory: development/test mode, data in this process only',
   }),
-  controlPlaneAddress: stringSetting({
+  controlPlaneAddresses: listSetting({
     flag: 'control-plane-address',
     env: 'TESSERA_CONTROL_PLANE_ADDRESS',
-    default: '127.0.0.1:7000',
-    pattern: /^[0-9a-zA-Z.-]+:\d+$/,
-    accepted: 'host:port',
-    description: 'gRPC address of the control plane (catalog and partition map)',
+    default: ['127.0.0.1:7000'],
+    itemPattern: /^[0-9a-zA-Z.-]+:\d+$/,
+    description:
+      'gRPC addresses (host:port, comma-separated) of the control-plane replicas: catalog and partition map',
+  }),
+  backendTimeoutMs: integerSetting({
+    flag: 'backend-timeout-ms',
+    env: 'TESSERA_BACKEND_TIMEOUT_MS',
+    default: 5000,
+    min: 10,
+    max: 60_000,
+    description: 'time one storage or catalog operation may take, retries included',
+  }),
+  hedgeAfterMs: integerSetting({
+    flag: 'hedge-after-ms',
+    env: 'TESSERA_HEDGE_AFTER_MS',
+    default: 50,
+    min: 1,
+    max: 60_000,
+    description: 'an eventually consistent read slower than this also asks another replica',
   }),
   authKeys: listSetting({
     flag: 'auth-keys',
@@ -95,11 +115,59 @@ export const routerSettings = {
   }),
 };
 
-function chooseBackend(kind: 'control-plane' | 'memory', region: string): RouterBackend {
-  if (kind === 'memory') return createMemoryBackend({ nowMs: () => Date.now(), region });
-  throw new Error(
-    'the control-plane backend is not built yet; start the router with --backend=memory for development (data is kept in this process only)',
+/** The running backend and what stopping it takes. */
+interface StartedBackend {
+  readonly backend: RouterBackend;
+  stop(): Promise<void>;
+}
+
+type RouterSettings = {
+  readonly backend: 'control-plane' | 'memory';
+  readonly region: string;
+  readonly controlPlaneAddresses: readonly string[];
+  readonly backendTimeoutMs: number;
+  readonly hedgeAfterMs: number;
+};
+
+function startBackend(
+  settings: RouterSettings,
+  metrics: Registry,
+  logger: { warn(object: object, message: string): void },
+  setRoutable: () => void,
+): StartedBackend {
+  if (settings.backend === 'memory') {
+    const backend = createMemoryBackend({ nowMs: () => Date.now(), region: settings.region });
+    setRoutable();
+    return { backend, stop: () => Promise.resolve() };
+  }
+  const hooks = clusterBackendMetrics(metrics);
+  const backend = createClusterBackend({
+    controlPlaneAddresses: settings.controlPlaneAddresses,
+    requestTimeoutMs: settings.backendTimeoutMs,
+    controlCallTimeoutMs: settings.backendTimeoutMs,
+    hedgeAfterMs: settings.hedgeAfterMs,
+    observer: hooks.observer,
+    onMapApplied: (epoch) => {
+      hooks.mapApplied(epoch);
+      // Routable once the first partition map has arrived.
+      setRoutable();
+    },
+    onProblem: (message) => logger.warn({ controlPlane: settings.controlPlaneAddresses }, message),
+  });
+  backend.start();
+  // The map's age grows between updates, so it is refreshed on a clock, not on events.
+  const ageTimer = setInterval(
+    () => hooks.updateAge(Date.now(), backend.watcher.lastUpdateMs),
+    1000,
   );
+  ageTimer.unref();
+  return {
+    backend,
+    stop: async () => {
+      clearInterval(ageTimer);
+      await backend.stop();
+    },
+  };
 }
 
 await runService({
@@ -108,10 +176,19 @@ await runService({
   async start({ settings, logger, metrics, setReady }) {
     const keys = parseAccessKeys(settings.authKeys);
     if (!keys.ok) throw new Error(keys.message);
-    const backend = chooseBackend(settings.backend, settings.region);
     if (settings.backend === 'memory') {
       logger.warn('backend=memory: development/test mode, tables live in this process only');
     }
+    // The observer registers the router's metrics; the cluster backend's hooks look them up.
+    const observer = createRouterObserver(metrics, logger);
+    // Ready when both hold: the APIs listen and the backend can route.
+    const readiness = { listening: false, routable: false };
+    const updateReady = (): void => setReady(readiness.listening && readiness.routable);
+    const started = startBackend(settings, metrics, logger, () => {
+      readiness.routable = true;
+      updateReady();
+    });
+    const backend = started.backend;
     // The bound port is known only once listening (port 0 picks one), hence the getter.
     const bound = { httpPort: settings.httpPort };
     const context = {
@@ -128,7 +205,7 @@ await runService({
         requestBytesMax: settings.requestBytesMax,
         region: settings.region,
         nowMs: () => Date.now(),
-        observer: createRouterObserver(metrics, logger),
+        observer,
       },
       settings.httpHost,
       settings.httpPort,
@@ -143,13 +220,15 @@ await runService({
       { httpPort: http.port, grpcPort, auth: keys.keys.size > 0, backend: settings.backend },
       `DynamoDB endpoint http://${settings.httpHost}:${http.port}`,
     );
-    setReady(true);
+    readiness.listening = true;
+    updateReady();
     return {
       stop: async (graceMs) => {
         const [httpStopped, grpcStopped] = await Promise.all([
           http.close(graceMs),
           grpc.shutdown(graceMs),
         ]);
+        await started.stop();
         return { forced: httpStopped.forced || grpcStopped.forced };
       },
     };

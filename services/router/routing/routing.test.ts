@@ -19,6 +19,10 @@ import { mapUpdateOf } from './partition-map-proto.js';
 import { PartitionMapCache, type PartitionEntry, type TableEntry } from './partition-map.js';
 import { nextRetry, withRetries, type RetryPolicyOptions } from './retry-policy.js';
 
+function wholeRange(): HashRange {
+  return segmentRange(0, 1);
+}
+
 function cut(count: number): HashRange[] {
   return Array.from({ length: count }, (_, index) => segmentRange(index, count));
 }
@@ -210,6 +214,26 @@ describe('partition map cache', () => {
     for (let index = 0; index < 10; index += 1) {
       assert.equal(cache.segmentPieces('A', index, 10).length, index === 3 || index === 6 ? 2 : 1);
     }
+  });
+
+  test('range pieces: the partitions overlapping any hash range, clipped, in order', () => {
+    const cache = new PartitionMapCache();
+    cache.apply({
+      epoch: 1n,
+      snapshot: true,
+      tables: [table('A', 't1', cut(4))],
+      removedTableIds: [],
+    });
+    const middle: HashRange = { start: segmentRange(1, 8).start, end: segmentRange(5, 8).end };
+    const pieces = cache.rangePieces('A', middle);
+    assert.deepEqual(
+      pieces.map((piece) => piece.partition.partitionId),
+      ['t1-p0', 't1-p1', 't1-p2'],
+    );
+    assert.equal(pieces[0]?.range.start, middle.start);
+    assert.equal(pieces[2]?.range.end, middle.end);
+    assert.deepEqual(cache.rangePieces('A', wholeRange()), cache.segmentPieces('A', 0, 1));
+    assert.deepEqual(cache.rangePieces('missing', middle), []);
   });
 
   test('leader hints change only the leader', () => {

@@ -7,8 +7,11 @@ import type { Engine } from '../engine/engine.js';
 import {
   decodeIndex,
   decodeMeta,
+  encodeIndex,
+  encodeMeta,
   groupMetaRange,
   isMetaKey,
+  metaKey,
   type PartitionMeta,
 } from './partition-meta.js';
 import { appliedIndexKey } from '../engine/storage-keys.js';
@@ -258,7 +261,20 @@ export class StorageHost {
     engineApplied: number,
     bootstrap: boolean,
     learners: readonly string[],
+    fresh = true,
   ): Promise<{ ok: true } | { ok: false; reason: string }> {
+    if (fresh) {
+      // Metadata first, flushed: a log group whose replica the engine forgot in a crash would
+      // come back as a fresh member that may vote twice; the reverse is re-bootstrapped.
+      const engine = this.options.engine;
+      const written = await engine.write([
+        { kind: 'put', key: metaKey(meta.groupNumber), value: encodeMeta(meta) },
+        { kind: 'put', key: appliedIndexKey(meta.groupNumber), value: encodeIndex(engineApplied) },
+      ]);
+      if (!written.ok) return { ok: false, reason: written.error.message };
+      const flushed = await engine.flush();
+      if (!flushed.ok) return { ok: false, reason: flushed.error.message };
+    }
     const logs = this.options.logs;
     const log = bootstrap
       ? await logs.bootstrap(
@@ -275,8 +291,6 @@ export class StorageHost {
     if (!log.ok) return log;
     const created = Replica.create(this.environment(), meta, log.value, engineApplied);
     if (!created.ok) return created;
-    const initialized = await created.value.initialize();
-    if (!initialized.ok) return initialized;
     this.replicas.set(meta.partitionId, created.value);
     return { ok: true };
   }

@@ -183,12 +183,6 @@ export class Replica {
     return this.node.status();
   }
 
-  /** Writes the initial metadata of a new replica. */
-  async initialize(): Promise<{ ok: true } | { ok: false; reason: string }> {
-    const done = await this.machine.initialize(this.machine.engineApplied);
-    return done.ok ? { ok: true } : done;
-  }
-
   /** One tick of the node's ticker. */
   tick(): void {
     if (this.stopped !== undefined) return;

@@ -53,11 +53,6 @@ export class PartitionStateMachine {
     this.staged = new StagedWrites(engine);
   }
 
-  /** Writes metadata and applied index for a new replica (before its first entry). */
-  async initialize(appliedIndex: number): Promise<ApplyResult<void>> {
-    return this.commit([], appliedIndex);
-  }
-
   /**
    * Evaluates a write command at `index` against the engine plus the writes staged before it,
    * and stages its mutations; {@link flushStaged} writes them all in one batch. One engine

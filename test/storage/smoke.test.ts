@@ -72,6 +72,27 @@ test('one storage node serves PutItem and GetItem over gRPC; bad input is a type
   assert.equal(afterwards.response?.found, false);
   const reports = await node.admin.getPartitionReports({});
   assert.equal(reports.reports[0]?.itemCount, 1n);
+  assert.equal(reports.reports[0]?.keySamples[0]?.hash.length, 16);
+  assert.equal(reports.reports[0]?.leader, true);
+  await assert.rejects(
+    node.admin.createReplica({
+      table: { tableId: 'tbl-2', keySchema: [] },
+      partitionId: 'q1',
+      replicas: [],
+    }),
+    (error: { codeName?: string }) => error.codeName === 'INVALID_ARGUMENT',
+  );
+  const elsewhere = await node.admin.createReplica({
+    table: {
+      tableId: 'tbl-2',
+      tableName: 'Other',
+      keySchema: [{ attributeName: 'id', keyType: 'HASH' }],
+      attributeDefinitions: [{ attributeName: 'id', attributeType: 'S' }],
+    },
+    partitionId: 'q1',
+    replicas: [{ nodeId: 'someone-else', address: '127.0.0.1:1' }],
+  });
+  assert.equal(elsewhere.routingError?.kind.case, 'partitionUnavailable');
   const metrics = await (await fetch(`http://127.0.0.1:${node.adminPort}/metrics`)).text();
   for (const series of [
     'tessera_storage_requests_total{method="PutItem",outcome="ok"',

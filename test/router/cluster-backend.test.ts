@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import {
+  type AttributeValue,
   BatchGetItemCommand,
   DynamoDBClient,
   GetItemCommand,
@@ -336,6 +337,17 @@ describe('the router over the cluster backend (AWS SDK, HTTP)', () => {
       [low, high],
     );
     assert.deepEqual((await client.send(new ListTablesCommand({}))).TableNames, ['Tbl']);
+    // Limit 1 ends a page at each partition's end: the page must still say where to go on.
+    const pages: (string | undefined)[][] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(
+        new ScanCommand({ TableName: 'Tbl', Limit: 1, ExclusiveStartKey: startKey }),
+      );
+      pages.push(page.Items?.map((item) => item['id']?.S) ?? []);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined && pages.length < 5);
+    assert.deepEqual(pages.flat(), [low, high]);
     nodes[1]!.script = () => ({ routingError: { partitionUnavailable: { reason: 'no quorum' } } });
     const batch = await client.send(
       new BatchGetItemCommand({

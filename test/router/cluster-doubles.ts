@@ -14,6 +14,7 @@ import {
   GetItemRequestSchema,
   GetItemResponseSchema,
   PutItemRequestSchema,
+  ScanRequestSchema,
 } from '../../lib/gen/tessera/v1/dynamo_pb.js';
 import {
   bindService,
@@ -298,18 +299,29 @@ function storageBinding(nodeId: string, store: ItemStore, double: () => StorageN
       if (routed) return routed as never;
       const start = Buffer.from(request.range?.start ?? new Uint8Array()).toString('hex');
       const end = Buffer.from(request.range?.end ?? new Uint8Array()).toString('hex');
-      const items = [...store.items.values()].filter((item) => {
+      const json = messageToJson(ScanRequestSchema, request.request as never) as Json;
+      const hashOf = (item: Json): string => {
         const parsed = itemFromWire(item);
-        if (!parsed.ok) return false;
-        const hash = partitionKeyHash(parsed.value.get('id')!);
-        return hash >= start && (end === '' || hash < end);
-      });
-      const init = items.map((item) => ({ attributes: attributesInit(item) }));
+        return parsed.ok ? partitionKeyHash(parsed.value.get('id')!) : '';
+      };
+      // Hash order, as a storage node iterates; after ExclusiveStartKey; at most Limit.
+      const inRange = [...store.items.values()]
+        .filter((item) => hashOf(item) >= start && (end === '' || hashOf(item) < end))
+        .sort((a, b) => (hashOf(a) < hashOf(b) ? -1 : 1));
+      const startKey = json['ExclusiveStartKey'] as Json | undefined;
+      const after =
+        startKey === undefined
+          ? inRange
+          : inRange.filter((item) => hashOf(item) > hashOf(startKey));
+      const limit = typeof json['Limit'] === 'number' ? json['Limit'] : Infinity;
+      const items = after.slice(0, limit);
+      const more = after.length > items.length;
       return {
         response: {
-          items: init as never,
+          items: items.map((item) => ({ attributes: attributesInit(item) })) as never,
           count: items.length,
           scannedCount: items.length,
+          lastEvaluatedKey: more ? attributesInit({ id: items.at(-1)!['id'] }) : {},
           consumedCapacity: { capacityUnits: items.length === 0 ? 0.5 : 1 },
         },
       };

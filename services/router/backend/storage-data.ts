@@ -44,6 +44,9 @@ type JsonObject = Record<string, unknown>;
 /** Bytes of one read capacity unit. */
 const readUnitBytes = 4096;
 
+/** A page stops growing past this many bytes read (DynamoDB's 1 MB). */
+const pageBytesMax = 1024 * 1024;
+
 /** Most partitions one Scan page walks, so a page's work stays bounded. */
 export const scanPiecesPerPageMax = 64;
 
@@ -52,6 +55,17 @@ function partitionValue(table: TableInfo, item: Item | undefined): AttributeValu
   // The router validated the key against the schema before calling the backend.
   if (value === undefined) throw new Error('a routed request has no partition key value');
   return value;
+}
+
+/** The key attributes of `item`. */
+function keyOf(table: TableInfo, item: Item): Item {
+  const names = [table.keySchema.partitionKey.name, table.keySchema.sortKey?.name];
+  const key = new Map<string, AttributeValue>();
+  for (const name of names) {
+    const value = name === undefined ? undefined : item.get(name);
+    if (name !== undefined && value !== undefined) key.set(name, value);
+  }
+  return key;
 }
 
 function hashBytes(hash: HashHex | null): Uint8Array {
@@ -234,7 +248,7 @@ export class StorageData implements DataBackend {
    * Scan of `range`: walks the partitions overlapping it in hash order, one at a time (the
    * page's Limit counts across them), continuing from ExclusiveStartKey's partition. The page
    * ends at the first piece that returns a LastEvaluatedKey, at the end of the range, or after
-   * `scanPiecesPerPageMax` pieces.
+   * `scanPiecesPerPageMax` pieces (an error: a map that fragmented is a control-plane bug).
    */
   async scan(
     table: TableInfo,
@@ -252,7 +266,8 @@ export class StorageData implements DataBackend {
     let scannedCount = 0;
     let readSizeBytes = 0;
     for (let piece = 0; piece < scanPiecesPerPageMax; piece += 1) {
-      const remaining = limit === undefined ? undefined : limit - scannedCount;
+      // Past the Limit (see below) each further partition is asked for one item only.
+      const remaining = limit === undefined ? undefined : Math.max(1, limit - scannedCount);
       const data = pageRequestJson(request.data, remaining);
       if (piece > 0) delete data['ExclusiveStartKey'];
       const result = await this.scanPiece(table, data, position, range.end);
@@ -261,19 +276,19 @@ export class StorageData implements DataBackend {
       items.push(...page.items);
       scannedCount += page.scannedCount;
       readSizeBytes += page.readSizeBytes;
-      const done =
-        page.lastEvaluatedKey !== undefined || pieceEnd === null || pieceEnd === range.end;
-      if (done || (remaining !== undefined && page.scannedCount >= remaining)) {
-        const lastEvaluatedKey = page.lastEvaluatedKey;
-        return {
-          kind: 'ok',
-          value: {
-            items,
-            scannedCount,
-            readSizeBytes,
-            ...(lastEvaluatedKey ? { lastEvaluatedKey } : {}),
-          },
-        };
+      const rangeDone = pieceEnd === null || pieceEnd === range.end;
+      const limitReached =
+        (remaining !== undefined && page.scannedCount >= remaining) ||
+        readSizeBytes >= pageBytesMax;
+      // A storage node names no LastEvaluatedKey when its partition ended exactly at the
+      // Limit (or 1 MB); the page must still say where to go on. The last item returned from this
+      // partition does (what follows it here was filtered out and will be again); with none,
+      // the walk goes on into the next partition rather than lose the rest of the range.
+      const lastHere = limitReached && !rangeDone ? page.items.at(-1) : undefined;
+      const lastEvaluatedKey = page.lastEvaluatedKey ?? (lastHere && keyOf(table, lastHere));
+      if (lastEvaluatedKey !== undefined || rangeDone) {
+        const value = { items, scannedCount, readSizeBytes };
+        return { kind: 'ok', value: lastEvaluatedKey ? { ...value, lastEvaluatedKey } : value };
       }
       position = pieceEnd;
     }

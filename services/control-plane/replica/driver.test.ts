@@ -177,6 +177,7 @@ describe('control driver', () => {
       config,
       clock: () => cluster.nowMs,
       executor,
+      statsEveryRounds: 1,
       reconcileEveryTicks: 1,
     });
     const changes: PartitionMapChange[] = [];

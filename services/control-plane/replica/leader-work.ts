@@ -34,6 +34,11 @@ export interface LeaderWorkOptions {
   readonly reconcileEveryTicks?: number;
   /** Ticks before a failed or unfinished storage action is tried again. */
   readonly retryAfterTicks?: number;
+  /**
+   * Reconcile rounds between two record-partition-stats commands: figures change all the time,
+   * and each command is a log entry (the log is never compacted), so they are batched.
+   */
+  readonly statsEveryRounds?: number;
   /** Storage actions in flight at once. */
   readonly actionsInFlightMax?: number;
   readonly onWarning?: (message: string) => void;
@@ -56,6 +61,8 @@ export class LeaderWork {
   private readonly everyTicks: number;
   private readonly retryTicks: number;
   private readonly actionsMax: number;
+  private readonly statsEveryRounds: number;
+  private rounds = 0;
 
   constructor(
     private readonly driver: ControlDriver,
@@ -65,6 +72,7 @@ export class LeaderWork {
     this.everyTicks = options.reconcileEveryTicks ?? 5;
     this.retryTicks = options.retryAfterTicks ?? 20;
     this.actionsMax = options.actionsInFlightMax ?? 16;
+    this.statsEveryRounds = options.statsEveryRounds ?? 60;
   }
 
   /** Storage actions in flight or waiting for a retry (admin view, tests). */
@@ -107,6 +115,7 @@ export class LeaderWork {
   private async round(): Promise<void> {
     const nowMs = this.options.clock();
     const state = this.driver.state;
+    this.rounds += 1;
     const plan = planReconcile(state, this.detector, nowMs, this.options.config);
     const commands: Command[] = [...plan.commands, ...this.reportCommands(state, nowMs)];
     await Promise.all(commands.map(async (command) => this.proposeQuietly(command)));
@@ -151,7 +160,7 @@ export class LeaderWork {
         });
       }
     }
-    if (stats.length > 0)
+    if (stats.length > 0 && this.rounds % this.statsEveryRounds === 1 % this.statsEveryRounds)
       commands.push({ type: 'record-partition-stats', reports: stats.slice(0, 1_000), nowMs });
     return commands;
   }

@@ -53,13 +53,14 @@ export async function startReplica(
   dataDirectory: string,
   port: number,
   peers: readonly string[] = [],
+  extraArgs: readonly string[] = ['--storage-actions=false'],
 ): Promise<Replica> {
   const process = startTypeScriptProcess(entry, [
+    ...extraArgs,
     `--replica-id=${id}`,
     `--data-dir=${dataDirectory}`,
     `--grpc-port=${port}`,
     '--admin-port=0',
-    '--storage-actions=false',
     '--tick-interval-ms=20',
     '--election-ticks=10',
     '--heartbeat-ticks=1',

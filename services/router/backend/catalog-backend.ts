@@ -7,7 +7,7 @@
 // one. Each call tries at most `addresses.length + 1` replicas, so a cluster without a leader
 // costs a bounded number of calls and answers `unavailable`.
 
-import { DynamoError, type ValidatedRequest } from '../../../lib/dynamo/index.js';
+import { DynamoError, type KeySchema, type ValidatedRequest } from '../../../lib/dynamo/index.js';
 import { Catalog } from '../../../lib/gen/tessera/control/v1/control_pb.js';
 import {
   CreateTableRequestSchema,
@@ -29,6 +29,11 @@ import type { BackendResult, CatalogBackend, TableDescriptionJson, TableInfo } f
 import { jsonToMessage } from '../grpc/convert.js';
 import type { PartitionMapCache } from '../routing/partition-map.js';
 import { decodeAnswer, responseJson, type DataAnswer, type MethodsOf } from './convert.js';
+
+/** Most typed key schemas kept (the cache is cleared when full; it refills on demand). */
+const keyTypesCachedMax = 10_000;
+
+type KeyAttribute = KeySchema['partitionKey'];
 
 /** Trailing metadata a non-leading control-plane replica may set. */
 export const leaderAddressMetadataKey = 'x-tessera-leader-address';
@@ -59,6 +64,8 @@ function notFound(tableName: string): BackendResult<never> {
 export class ControlPlaneCatalog implements CatalogBackend {
   /** Index of the address that answered last: the likely leader. */
   private preferred = 0;
+  /** Key schemas with types, by table id, for maps that carry only key names. */
+  private readonly keyTypes = new Map<string, KeySchema>();
 
   /** @param options addresses, channel pool, cache and deadline. */
   constructor(private readonly options: CatalogBackendOptions) {
@@ -165,15 +172,51 @@ export class ControlPlaneCatalog implements CatalogBackend {
   /**
    * The table as the data path needs it, from the cached map. Before the first snapshot the
    * router cannot route at all, which is `unavailable` (retried by clients), not "not found".
+   * A map that names key attributes without their types costs one DescribeTable per table id.
    */
-  tableInfo(tableName: string): Promise<BackendResult<TableInfo>> {
+  async tableInfo(tableName: string): Promise<BackendResult<TableInfo>> {
     const { cache } = this.options;
-    if (!cache.ready) {
-      return Promise.resolve({ kind: 'unavailable', reason: 'no partition map yet' });
-    }
+    if (!cache.ready) return { kind: 'unavailable', reason: 'no partition map yet' };
     const table = cache.table(tableName);
-    if (table === undefined) return Promise.resolve(notFound(tableName));
-    const { tableId, keySchema, tableStatus } = table;
-    return Promise.resolve({ kind: 'ok', value: { tableName, tableId, keySchema, tableStatus } });
+    if (table === undefined) return notFound(tableName);
+    const { tableId, tableStatus } = table;
+    let keySchema: KeySchema | undefined = table.keySchema;
+    if (table.keyTypesKnown === false) {
+      keySchema = this.keyTypes.get(tableId);
+      if (keySchema === undefined) {
+        const typed = await this.typedKeySchema(tableName, table.keySchema);
+        if (typed.kind !== 'ok') return typed;
+        keySchema = typed.value;
+        if (this.keyTypes.size >= keyTypesCachedMax) this.keyTypes.clear();
+        this.keyTypes.set(tableId, keySchema);
+      }
+    }
+    return { kind: 'ok', value: { tableName, tableId, keySchema, tableStatus } };
+  }
+
+  /** The key schema with the types DescribeTable's AttributeDefinitions give. */
+  private async typedKeySchema(
+    tableName: string,
+    names: KeySchema,
+  ): Promise<BackendResult<KeySchema>> {
+    const described = await this.describeTable(tableName);
+    if (described.kind !== 'ok') return described;
+    const definitions = (described.value['AttributeDefinitions'] ?? []) as {
+      AttributeName?: string;
+      AttributeType?: string;
+    }[];
+    const typed = (name: string): KeyAttribute | undefined => {
+      const type = definitions.find((entry) => entry.AttributeName === name)?.AttributeType;
+      return type === 'S' || type === 'N' || type === 'B' ? { name, type } : undefined;
+    };
+    const partitionKey = typed(names.partitionKey.name);
+    const sortKey = names.sortKey === undefined ? undefined : typed(names.sortKey.name);
+    if (partitionKey === undefined || (names.sortKey !== undefined && sortKey === undefined)) {
+      return { kind: 'unavailable', reason: `no key attribute types for table ${tableName}` };
+    }
+    return {
+      kind: 'ok',
+      value: sortKey === undefined ? { partitionKey } : { partitionKey, sortKey },
+    };
   }
 }

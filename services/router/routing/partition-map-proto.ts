@@ -20,9 +20,14 @@ const keyTypes = new Set(['S', 'N', 'B']);
 function keySchemaOf(map: TableMap): Converted<KeySchema> {
   const schema = map.schema;
   if (schema === undefined) return { ok: false, message: 'a table map has no schema' };
+  // A map without attribute definitions names the keys only; the types are provisional
+  // (see TableEntry.keyTypesKnown) and the catalog supplies the real ones.
+  const untyped = schema.attributeDefinitions.length === 0;
   const typeOf = (name: string): string | undefined =>
-    schema.attributeDefinitions.find((definition) => definition.attributeName === name)
-      ?.attributeType;
+    untyped
+      ? 'S'
+      : schema.attributeDefinitions.find((definition) => definition.attributeName === name)
+          ?.attributeType;
   const hash = schema.keySchema.find((key) => key.keyType === 'HASH');
   const range = schema.keySchema.find((key) => key.keyType === 'RANGE');
   const hashType = hash === undefined ? undefined : typeOf(hash.attributeName);
@@ -89,6 +94,7 @@ export function tableEntryOf(map: TableMap): Converted<TableEntry> {
       tableId: schema.tableId,
       tableName: schema.tableName,
       keySchema: keySchema.value,
+      ...(schema.attributeDefinitions.length === 0 ? { keyTypesKnown: false } : {}),
       tableStatus: map.tableStatus,
       partitions,
     },

@@ -38,6 +38,12 @@ export interface TableEntry {
   readonly tableId: string;
   readonly tableName: string;
   readonly keySchema: KeySchema;
+  /**
+   * False when the map named the key attributes without their types (no attribute
+   * definitions): `keySchema` then says 'S' provisionally and the types must come from the
+   * catalog's DescribeTable.
+   */
+  readonly keyTypesKnown?: boolean;
   readonly tableStatus: string;
   /** Partitions in hash order, tiling the whole space. */
   readonly partitions: readonly PartitionEntry[];

@@ -152,6 +152,20 @@ describe('cluster backend', () => {
     assert.equal(read.kind === 'ok' && read.value.item?.get('v')?.type, 'S');
   });
 
+  test('key types missing from the map come from DescribeTable, once per table', async () => {
+    const { control, nodes, backend } = await cluster(1);
+    control.publish(1n, [tableMap('Tbl', [onePartition(nodes)], { untyped: true })]);
+    backend.start();
+    await waitForEpoch(backend, 1n);
+    assert.equal(backend.cache.table('Tbl')?.keyTypesKnown, false);
+    // The map says 'S' provisionally; the catalog says N, and wins.
+    control.describedKeyType = 'N';
+    const numeric = { ...table, keySchema: { partitionKey: { name: 'id', type: 'N' } } };
+    assert.deepEqual(await backend.catalog.tableInfo('Tbl'), { kind: 'ok', value: numeric });
+    assert.deepEqual(await backend.catalog.tableInfo('Tbl'), { kind: 'ok', value: numeric });
+    assert.equal(control.catalogCalls, 1);
+  });
+
   test('NotLeader with a hint is retried at the hint', async () => {
     const { control, nodes, backend, store, retries } = await cluster(2);
     control.publish(1n, [tableMap('Tbl', [onePartition(nodes, 0)])]);

@@ -40,7 +40,11 @@ export interface PartitionSpec {
 }
 
 /** A table of one string HASH key `id`, as a `TableMap` init. */
-export function tableMap(tableName: string, partitions: readonly PartitionSpec[]) {
+export function tableMap(
+  tableName: string,
+  partitions: readonly PartitionSpec[],
+  options: { untyped?: boolean } = {},
+) {
   const tableId = `${tableName}-id`;
   const hex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'));
   return {
@@ -48,7 +52,8 @@ export function tableMap(tableName: string, partitions: readonly PartitionSpec[]
       tableId,
       tableName,
       keySchema: [{ attributeName: 'id', keyType: 'HASH' }],
-      attributeDefinitions: [{ attributeName: 'id', attributeType: 'S' }],
+      // The real control plane's map may name the keys without their types.
+      attributeDefinitions: options.untyped ? [] : [{ attributeName: 'id', attributeType: 'S' }],
     },
     tableStatus: 'ACTIVE',
     partitions: partitions.map((partition) => ({
@@ -80,6 +85,8 @@ export class ControlPlaneDouble {
   /** When false, every Catalog call answers UNAVAILABLE naming `leaderAddress`. */
   leading = true;
   leaderAddress = '';
+  /** The key type DescribeTable reports. */
+  describedKeyType = 'S';
   /** How many watches were opened (reconnects show up here). */
   watchesOpened = 0;
   catalogCalls = 0;
@@ -150,7 +157,12 @@ function catalogBinding(double: () => ControlPlaneDouble) {
       if (!names().includes(name)) {
         return { error: { type: 'ResourceNotFoundException', message: `Table ${name} not found` } };
       }
-      return { response: { table: { tableName: name, tableStatus: 'ACTIVE' } } };
+      const table = {
+        tableName: name,
+        tableStatus: 'ACTIVE',
+        attributeDefinitions: [{ attributeName: 'id', attributeType: double().describedKeyType }],
+      };
+      return { response: { table } };
     },
     async createTable() {
       guard();

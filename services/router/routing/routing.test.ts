@@ -389,6 +389,21 @@ describe('partition map messages', () => {
     assert.equal(cache.findPartition('Music', hashMin)?.partitionId, 'p2');
   });
 
+  test('a map naming keys without types converts with provisional types, flagged', () => {
+    const message = watchMessage(1n, cut(1));
+    message.tables[0]!.schema!.attributeDefinitions = [];
+    const converted = mapUpdateOf(message);
+    assert.ok(converted.ok);
+    const table = converted.value.tables[0];
+    assert.equal(table?.keyTypesKnown, false);
+    assert.deepEqual(table?.keySchema, {
+      partitionKey: { name: 'artist', type: 'S' },
+      sortKey: { name: 'song', type: 'S' },
+    });
+    const typed = mapUpdateOf(watchMessage(1n, cut(1)));
+    assert.equal(typed.ok && typed.value.tables[0]?.keyTypesKnown, undefined);
+  });
+
   test('malformed messages are reported, not half-applied', () => {
     const noSchema = create(WatchPartitionMapResponseSchema, {
       epoch: 1n,

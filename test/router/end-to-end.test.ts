@@ -1,19 +1,24 @@
 // End to end: the AWS SDK through the router process (control-plane backend) to a real
 // control-plane process and a real storage-node process on 127.0.0.1 — CreateTable, wait for
-// ACTIVE, PutItem, GetItem (both consistencies), Scan, DeleteItem.
+// ACTIVE, PutItem, GetItem (both consistencies), Scan, Query, UpdateItem, a failed condition,
+// BatchWriteItem, BatchGetItem, DeleteItem.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
   CreateTableCommand,
   DeleteItemCommand,
   DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   ScanCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { pollUntil } from '../helpers/poll.js';
 import {
@@ -118,6 +123,47 @@ test('the AWS SDK through the router to a control plane and a storage node', asy
   }
   const scanned = await client.send(new ScanCommand({ TableName: 'Music', ConsistentRead: true }));
   assert.deepEqual(scanned.Items?.map((item) => item['id']?.S).sort(), keys);
+  const queried = await client.send(
+    new QueryCommand({
+      TableName: 'Music',
+      KeyConditionExpression: 'id = :id',
+      ExpressionAttributeValues: { ':id': { S: 'd' } },
+    }),
+  );
+  assert.deepEqual(queried.Items, [{ id: { S: 'd' }, n: { N: '1' } }]);
+  const updated = await client.send(
+    new UpdateItemCommand({
+      TableName: 'Music',
+      Key: { id: { S: 'e' } },
+      UpdateExpression: 'SET n = n + :one',
+      ExpressionAttributeValues: { ':one': { N: '1' } },
+      ReturnValues: 'UPDATED_OLD',
+    }),
+  );
+  assert.deepEqual(updated.Attributes, { n: { N: '1' } });
+  await assert.rejects(
+    client.send(
+      new PutItemCommand({
+        TableName: 'Music',
+        Item: { id: { S: 'e' } },
+        ConditionExpression: 'attribute_not_exists(id)',
+      }),
+    ),
+    (error: Error) => error.name === 'ConditionalCheckFailedException',
+  );
+  await client.send(
+    new BatchWriteItemCommand({
+      RequestItems: { Music: [{ PutRequest: { Item: { id: { S: 'g' } } } }] },
+    }),
+  );
+  const batch = await client.send(
+    new BatchGetItemCommand({
+      RequestItems: {
+        Music: { Keys: [{ id: { S: 'e' } }, { id: { S: 'g' } }], ConsistentRead: true },
+      },
+    }),
+  );
+  assert.deepEqual(batch.Responses?.['Music']?.map((item) => item['id']?.S).sort(), ['e', 'g']);
   const deleted = await client.send(
     new DeleteItemCommand({ TableName: 'Music', Key: { id: { S: 'c' } }, ReturnValues: 'ALL_OLD' }),
   );

@@ -226,6 +226,21 @@ describe('cluster backend', () => {
     assert.ok(clock.nowMs < 1000, `retried past the deadline: ${clock.nowMs}`);
   });
 
+  test('a write whose deadline passed is not sent again', async () => {
+    const { control, nodes, backend, store } = await cluster(2, { requestTimeoutMs: 200 });
+    control.publish(1n, [tableMap('Tbl', [onePartition(nodes, 0)])]);
+    backend.start();
+    await waitForEpoch(backend, 1n);
+    nodes[0]!.script = () => ({ delayMs: 5000 });
+    const result = await backend.data.putItem(table, putRequest('a'));
+    assert.equal(result.kind, 'unavailable');
+    assert.equal(result.kind === 'unavailable' && /DEADLINE_EXCEEDED/.test(result.reason), true);
+    assert.deepEqual(
+      store.calls.map((call) => call.nodeId),
+      ['n0'],
+    );
+  });
+
   test('an eventually consistent read fails over to another replica when the first is down', async () => {
     const { control, nodes, backend, store } = await cluster(2);
     await nodes[0]!.stop();

@@ -9,7 +9,12 @@ import type { GenService } from '@bufbuild/protobuf/codegenv2';
 import { DynamoError } from '../../../lib/dynamo/index.js';
 import type { ErrorDetail } from '../../../lib/gen/tessera/v1/error_detail_pb.js';
 import { Storage, type RoutingError } from '../../../lib/gen/tessera/storage/v1/storage_pb.js';
-import { GrpcError, type ClientPool, type ServiceClient } from '../../../lib/grpc/index.js';
+import {
+  GrpcError,
+  GrpcStatus,
+  type ClientPool,
+  type ServiceClient,
+} from '../../../lib/grpc/index.js';
 import type { BackendResult, TableInfo } from '../backend.js';
 import type { HashHex } from '../routing/hash-space.js';
 import type { PartitionEntry, PartitionMapCache } from '../routing/partition-map.js';
@@ -74,6 +79,8 @@ export interface StorageCallSpec<R, T> {
   readonly hash: HashHex;
   /** True for eventually consistent reads, which any voter may answer. */
   readonly anyReplica: boolean;
+  /** True for writes: not resent after a failure that may have delivered them. */
+  readonly write: boolean;
   readonly invoke: (
     client: StorageClient,
     ref: PartitionRefInit,
@@ -85,7 +92,13 @@ export interface StorageCallSpec<R, T> {
 
 type CallResult<R> =
   | { readonly kind: 'answer'; readonly value: StorageAnswer<R>; readonly address: string }
-  | { readonly kind: 'failed'; readonly message: string; readonly address: string };
+  | {
+      readonly kind: 'failed';
+      readonly message: string;
+      readonly address: string;
+      /** True when the request may have reached the node (anything but UNAVAILABLE). */
+      readonly maybeDelivered: boolean;
+    };
 
 /** Voters of a partition, the leader (or the one after `rotation`) first. */
 export function orderedVoters(partition: PartitionEntry, rotation: number): string[] {
@@ -149,7 +162,12 @@ export class StorageCaller {
       };
     } catch (thrown) {
       const error = GrpcError.from(thrown);
-      return { kind: 'failed', message: `${address}: ${error.codeName} ${error.message}`, address };
+      return {
+        kind: 'failed',
+        message: `${address}: ${error.codeName} ${error.message}`,
+        address,
+        maybeDelivered: error.code !== GrpcStatus.UNAVAILABLE,
+      };
     } finally {
       observer?.storageCall(spec.operation, (performance.now() - started) / 1000);
     }
@@ -208,6 +226,11 @@ export class StorageCaller {
     state.hint = undefined;
     const result = await this.callTargets(spec, targets, partition, deadlineMs);
     if (result.kind === 'failed') {
+      // A write that may have been applied (a deadline passed, not a refused connection) is
+      // not sent again: repeating it could apply it twice or fail its own condition.
+      if (spec.write && result.maybeDelivered) {
+        return { done: true, value: { kind: 'unavailable', reason: result.message } };
+      }
       // The replica may be down: the next attempt starts at the next voter.
       state.rotation += 1;
       return retry(

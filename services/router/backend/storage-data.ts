@@ -130,6 +130,7 @@ export class StorageData implements DataBackend {
       table,
       hash: partitionKeyHash(partitionValue(table, keySource)),
       anyReplica: false,
+      write: true,
       invoke: (client, partition, _entry, timeoutMs) => {
         const body = { partition, request: message as never };
         if (operation === 'PutItem') return client.putItem(body, { timeoutMs });
@@ -180,6 +181,7 @@ export class StorageData implements DataBackend {
       table,
       hash: partitionKeyHash(partitionValue(table, request.key)),
       anyReplica: request.data['ConsistentRead'] !== true,
+      write: false,
       invoke: (client, partition, _entry, timeoutMs) =>
         client.getItem({ partition, request: message as never }, { timeoutMs }),
       decode: (response) => {
@@ -206,6 +208,7 @@ export class StorageData implements DataBackend {
       table,
       hash: partitionKeyHash(value),
       anyReplica: !consistent,
+      write: false,
       invoke: (client, partition, _entry, timeoutMs) =>
         client.query({ partition, request: message as never }, { timeoutMs }),
       decode: (response) => pageOf(responseJson(QueryResponseSchema, response), consistent),
@@ -232,6 +235,7 @@ export class StorageData implements DataBackend {
       table,
       hash: position,
       anyReplica: !consistent,
+      write: false,
       invoke: (client, partition, entry, timeoutMs) => {
         const range = pieceRange(entry);
         const bounds = { start: hashBytes(range.start), end: hashBytes(range.end) };

@@ -222,8 +222,11 @@ export class StorageCaller {
     const partition = cache.findPartition(spec.table.tableName, spec.hash);
     if (partition === undefined) return missingPartition(spec.table, cache.ready);
     const voters = orderedVoters(partition, state.rotation);
-    const targets = state.hint === undefined ? voters : [state.hint, ...voters];
+    const targets = [...new Set(state.hint === undefined ? voters : [state.hint, ...voters])];
     state.hint = undefined;
+    if (targets.length === 0) {
+      return retry('unavailable', `partition ${partition.partitionId} has no voters in the map`);
+    }
     const result = await this.callTargets(spec, targets, partition, deadlineMs);
     if (result.kind === 'failed') {
       // A write that may have been applied (a deadline passed, not a refused connection) is

@@ -9,7 +9,11 @@ import { partitionKeyHash } from '../../services/router/routing/hash-space.js';
 import { itemFromWire } from '../../lib/dynamo/index.js';
 import { Catalog, PartitionMap } from '../../lib/gen/tessera/control/v1/control_pb.js';
 import type { TableMap } from '../../lib/gen/tessera/control/v1/control_pb.js';
-import { Storage, type PartitionRef } from '../../lib/gen/tessera/storage/v1/storage_pb.js';
+import {
+  Storage,
+  type PartitionRef,
+  type ScanRequest,
+} from '../../lib/gen/tessera/storage/v1/storage_pb.js';
 import {
   GetItemRequestSchema,
   GetItemResponseSchema,
@@ -271,6 +275,34 @@ export class StorageNodeDouble {
   }
 }
 
+/** A Scan of the store's items whose key hashes lie in the request's range, in hash order. */
+function scanStore(store: ItemStore, request: ScanRequest) {
+  const start = Buffer.from(request.range?.start ?? new Uint8Array()).toString('hex');
+  const end = Buffer.from(request.range?.end ?? new Uint8Array()).toString('hex');
+  const json = messageToJson(ScanRequestSchema, request.request as never) as Json;
+  const hashOf = (item: Json): string => {
+    const parsed = itemFromWire(item);
+    return parsed.ok ? partitionKeyHash(parsed.value.get('id')!) : '';
+  };
+  // Hash order, as a storage node iterates; after ExclusiveStartKey; at most Limit.
+  const inRange = [...store.items.values()]
+    .filter((item) => hashOf(item) >= start && (end === '' || hashOf(item) < end))
+    .sort((a, b) => (hashOf(a) < hashOf(b) ? -1 : 1));
+  const startKey = json['ExclusiveStartKey'] as Json | undefined;
+  const after =
+    startKey === undefined ? inRange : inRange.filter((item) => hashOf(item) > hashOf(startKey));
+  const limit = typeof json['Limit'] === 'number' ? json['Limit'] : Infinity;
+  const items = after.slice(0, limit);
+  const more = after.length > items.length;
+  return {
+    items: items.map((item) => ({ attributes: attributesInit(item) })),
+    count: items.length,
+    scannedCount: items.length,
+    lastEvaluatedKey: more ? attributesInit({ id: items.at(-1)!['id'] }) : {},
+    consumedCapacity: { capacityUnits: items.length === 0 ? 0.5 : 1 },
+  };
+}
+
 function storageBinding(nodeId: string, store: ItemStore, double: () => StorageNodeDouble) {
   async function scripted(method: string, ref: PartitionRef | undefined, signal: AbortSignal) {
     store.calls.push({ nodeId, method, partitionId: ref?.partitionId ?? '' });
@@ -309,34 +341,7 @@ function storageBinding(nodeId: string, store: ItemStore, double: () => StorageN
     async scan(request, context) {
       const routed = await scripted('Scan', request.partition, context.signal);
       if (routed) return routed as never;
-      const start = Buffer.from(request.range?.start ?? new Uint8Array()).toString('hex');
-      const end = Buffer.from(request.range?.end ?? new Uint8Array()).toString('hex');
-      const json = messageToJson(ScanRequestSchema, request.request as never) as Json;
-      const hashOf = (item: Json): string => {
-        const parsed = itemFromWire(item);
-        return parsed.ok ? partitionKeyHash(parsed.value.get('id')!) : '';
-      };
-      // Hash order, as a storage node iterates; after ExclusiveStartKey; at most Limit.
-      const inRange = [...store.items.values()]
-        .filter((item) => hashOf(item) >= start && (end === '' || hashOf(item) < end))
-        .sort((a, b) => (hashOf(a) < hashOf(b) ? -1 : 1));
-      const startKey = json['ExclusiveStartKey'] as Json | undefined;
-      const after =
-        startKey === undefined
-          ? inRange
-          : inRange.filter((item) => hashOf(item) > hashOf(startKey));
-      const limit = typeof json['Limit'] === 'number' ? json['Limit'] : Infinity;
-      const items = after.slice(0, limit);
-      const more = after.length > items.length;
-      return {
-        response: {
-          items: items.map((item) => ({ attributes: attributesInit(item) })) as never,
-          count: items.length,
-          scannedCount: items.length,
-          lastEvaluatedKey: more ? attributesInit({ id: items.at(-1)!['id'] }) : {},
-          consumedCapacity: { capacityUnits: items.length === 0 ? 0.5 : 1 },
-        },
-      };
+      return { response: scanStore(store, request) };
     },
     async query() {
       return notServed;

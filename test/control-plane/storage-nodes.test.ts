@@ -1,6 +1,7 @@
-// The control plane with real storage-node processes: the nodes register and heartbeat, a new
-// table's replicas are created on them through PartitionAdmin, their leaders report, and the
-// table turns ACTIVE with a leader for every partition in the map.
+// The control plane with four real storage-node processes: the nodes register and heartbeat, a
+// new table's replicas are created on them through PartitionAdmin, their leaders report and the
+// table turns ACTIVE; then draining the busiest node moves its replicas away (learner, catch-up,
+// promotion, removal on the real nodes) and the empty node is decommissioned.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,8 +28,8 @@ describe('control plane with storage nodes', () => {
     rmSync(directory, { recursive: true, force: true });
   });
 
-  it('creates a table on three storage nodes and turns it ACTIVE from their reports', async () => {
-    const ports = await freePorts(4);
+  it('creates a table on the storage nodes, turns it ACTIVE from their reports, and drains a node', async () => {
+    const ports = await freePorts(5);
     control = await startReplica(
       'control-1',
       join(directory, 'control'),
@@ -38,7 +39,7 @@ describe('control plane with storage nodes', () => {
     );
     processes.push(control.process);
     await findLeader([control]);
-    for (const i of [1, 2, 3]) {
+    for (const i of [1, 2, 3, 4]) {
       const node = startTypeScriptProcess('services/storage-node/main.ts', [
         `--node-id=s${i}`,
         `--data-dir=${join(directory, `s${i}`)}`,
@@ -52,9 +53,9 @@ describe('control plane with storage nodes', () => {
     await pollUntil(
       async () => {
         const status = await leader.admin.getClusterStatus({});
-        return status.nodes.filter((n) => n.state === 2).length === 3 ? true : undefined;
+        return status.nodes.filter((n) => n.state === 2).length === 4 ? true : undefined;
       },
-      { timeoutMs: 30_000, intervalMs: 200, description: 'three storage nodes up' },
+      { timeoutMs: 30_000, intervalMs: 200, description: 'four storage nodes up' },
     );
     const created = await leader.catalog.createTable(tableRequest('Music'));
     assert.equal(created.response?.tableDescription?.tableStatus, 'CREATING');
@@ -68,14 +69,25 @@ describe('control plane with storage nodes', () => {
     const status = await leader.admin.getClusterStatus({});
     assert.equal(status.leaderlessPartitions, 0);
     assert.equal(status.underReplicatedPartitions, 0);
-    assert.deepEqual(
-      status.nodes.map((n) => n.replicaCount),
-      [2, 2, 2],
+    assert.equal(
+      status.nodes.reduce((sum, n) => sum + n.replicaCount, 0),
+      6,
     );
-    const node = await leader.admin.getNode({ nodeId: 's1' });
-    for (const partition of node.partitions) {
-      assert.notEqual(partition.leaderNodeId, '');
-      assert.equal(partition.replicas.length, 3);
-    }
+    // Drain the busiest node: its replicas move to the others through learner, promotion and
+    // removal on the real storage nodes, then the empty node is decommissioned.
+    const busiest = [...status.nodes].sort((a, b) => b.replicaCount - a.replicaCount)[0];
+    assert.ok(busiest !== undefined && busiest.replicaCount > 0);
+    const drained = await leader.admin.drainNode({ nodeId: busiest.nodeId });
+    assert.equal(drained.error, undefined);
+    const final = await pollUntil(
+      async () => {
+        const now = await leader.admin.getClusterStatus({});
+        const node = now.nodes.find((n) => n.nodeId === busiest.nodeId);
+        return node?.state === 6 && now.moves.length === 0 ? now : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, description: `${busiest.nodeId} drained` },
+    );
+    assert.equal(final.underReplicatedPartitions, 0);
+    assert.equal(final.nodes.find((n) => n.nodeId === busiest.nodeId)?.replicaCount, 0);
   });
 });

@@ -42,7 +42,8 @@ describe('GrpcStorageExecutor', () => {
       bindService(PartitionAdmin, {
         createReplica: (request) => Promise.resolve(record('createReplica', request)),
         addLearner: (request) => Promise.resolve(record('addLearner', request)),
-        promoteLearner: (request) => Promise.resolve(record('promoteLearner', request)),
+        promoteLearner: (request) =>
+          Promise.resolve({ ...record('promoteLearner', request), caughtUp: true }),
         removeReplica: (request) => Promise.resolve(record('removeReplica', request)),
         transferLeadership: (request) => Promise.resolve(record('transferLeadership', request)),
         splitPartition: (request) => Promise.resolve(record('splitPartition', request)),
@@ -50,7 +51,9 @@ describe('GrpcStorageExecutor', () => {
           Promise.resolve({ ...record('dropTable', request), partitionsDropped: 1n }),
         getPartitionReports: (request) => {
           record('getPartitionReports', request);
-          return Promise.resolve({ reports: [{ partitionId: 'p1', caughtUpNodeIds: ['s4'] }] });
+          return Promise.resolve({
+            reports: [{ partitionId: 'p1', epoch: 7n, caughtUpNodeIds: ['s4'] }],
+          });
         },
       }),
     ]);
@@ -131,7 +134,11 @@ describe('GrpcStorageExecutor', () => {
       await executor.runMoveStep(state, { kind: 'add-learner', partitionId: 'p1', nodeId: 's4' }),
       { ok: true, done: true },
     );
-    assert.equal(requests[0]?.method, 'addLearner');
+    const added = requests.find((r) => r.method === 'addLearner')?.request as {
+      partition: { epoch: bigint };
+    };
+    // Addressed with the epoch the storage leader reports, not the core's.
+    assert.equal(added.partition.epoch, 7n);
     assert.deepEqual(
       await executor.runMoveStep(state, {
         kind: 'await-catch-up',

@@ -70,12 +70,13 @@ export class GrpcStorageExecutor implements StorageExecutor {
         : lookup(state.nodes, partition.leaderNodeId)?.address;
     if (leaderAddress === undefined) return { ok: true, done: false };
     const admin = this.pool.client(PartitionAdmin, leaderAddress);
-    const ref = {
-      tableId: partition.tableId,
-      partitionId: partition.partitionId,
-      epoch: BigInt(partition.epoch),
-    };
     try {
+      // The storage node's epoch counts range changes (splits) only, while the core's also
+      // counts replica-set changes: address the partition with the epoch its leader reports.
+      const reports = await admin.getPartitionReports({});
+      const report = reports.reports.find((r) => r.partitionId === step.partitionId);
+      const epoch = report?.epoch ?? BigInt(partition.epoch);
+      const ref = { tableId: partition.tableId, partitionId: partition.partitionId, epoch };
       switch (step.kind) {
         case 'add-learner': {
           const learner = lookup(state.nodes, step.nodeId);
@@ -85,14 +86,11 @@ export class GrpcStorageExecutor implements StorageExecutor {
           });
           return { ok: true, done: answer.routingError === undefined };
         }
-        case 'await-catch-up': {
-          const reports = await admin.getPartitionReports({});
-          const report = reports.reports.find((r) => r.partitionId === step.partitionId);
+        case 'await-catch-up':
           return { ok: true, done: report?.caughtUpNodeIds.includes(step.nodeId) ?? false };
-        }
         case 'promote-learner': {
           const answer = await admin.promoteLearner({ partition: ref, nodeId: step.nodeId });
-          return { ok: true, done: answer.routingError === undefined };
+          return { ok: true, done: answer.routingError === undefined && answer.caughtUp };
         }
         case 'remove-replica': {
           if (step.nodeId === null) return { ok: true, done: true };

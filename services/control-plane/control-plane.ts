@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createGrpcServer } from '../../lib/grpc/index.js';
+import type { GrpcServer } from '../../lib/grpc/index.js';
 import { controlMetrics, registerMetrics } from '../../lib/metrics/index.js';
 import type { ArnContext } from './core/catalog.js';
 import type { ControlConfig } from './core/config.js';
@@ -81,19 +82,6 @@ export async function startControlPlane(
   const sender = new PeerSender(options.replicaId, options.replicas, (peerId) =>
     driver.reportUnreachable(peerId),
   );
-  const onEvent = (event: DriverEvent): void => {
-    if (event.kind === 'warning') logger.warn(event.message);
-    if (event.kind === 'fatal')
-      logger.error({ reason: event.message }, 'control-plane replica stopped');
-    if (event.kind === 'role') {
-      logger.info(
-        { leaderId: event.leaderId, leader: event.leader },
-        'control-plane leader changed',
-      );
-      metrics.isLeader.set(event.leader ? 1 : 0);
-    }
-    if (event.kind === 'applied' && event.ok) countApplied(event, metrics);
-  };
   const driver = new ControlDriver({
     replicaId: options.replicaId,
     log,
@@ -103,7 +91,7 @@ export async function startControlPlane(
     send: (messages) => sender.send(messages),
     electionTicks: options.electionTicks,
     heartbeatTicks: options.heartbeatTicks,
-    onEvent,
+    onEvent: driverEventHandler(logger, metrics),
   });
   const work = new LeaderWork(driver, {
     config: options.config,
@@ -112,30 +100,7 @@ export async function startControlPlane(
     reconcileEveryTicks: options.reconcileEveryTicks,
     onWarning: (message) => logger.warn({ work: message }, 'leader work'),
   });
-  const context: ServerContext = {
-    driver,
-    work,
-    clock,
-    config: () => options.config,
-    arn: options.arn,
-    newTableId: () => randomUUID(),
-    replicaAddresses: options.replicas,
-    heartbeatIntervalMs: options.heartbeatIntervalMs,
-    lastHeartbeatMs: new Map(),
-    watchersMax: 1_000,
-    onCatalogOperation: (operation, outcome) =>
-      metrics.catalogOperations.inc({ operation, outcome }),
-  };
-  const server = createGrpcServer(
-    [
-      catalogService(context),
-      membershipService(context, () => metrics.heartbeats.inc()),
-      mapService(context),
-      adminService(context),
-      peerTransportService((message) => driver.step(message)),
-    ],
-    { onInternalError: (error, method) => logger.error({ err: error, method }, 'internal error') },
-  );
+  const server = createServer(options, driver, work, metrics, logger);
   const port = await server.listen(options.grpcHost, options.grpcPort);
   const address =
     options.advertiseAddress === '' ? `${options.grpcHost}:${port}` : options.advertiseAddress;
@@ -160,6 +125,57 @@ export async function startControlPlane(
 }
 
 type ControlMetrics = ReturnType<typeof registerMetrics<typeof controlMetrics>>;
+
+/** Logs the driver's events and counts what the metrics need. */
+function driverEventHandler(logger: Logger, metrics: ControlMetrics): (event: DriverEvent) => void {
+  return (event) => {
+    if (event.kind === 'warning') logger.warn(event.message);
+    if (event.kind === 'fatal')
+      logger.error({ reason: event.message }, 'control-plane replica stopped');
+    if (event.kind === 'role') {
+      logger.info(
+        { leaderId: event.leaderId, leader: event.leader },
+        'control-plane leader changed',
+      );
+      metrics.isLeader.set(event.leader ? 1 : 0);
+    }
+    if (event.kind === 'applied' && event.ok) countApplied(event, metrics);
+  };
+}
+
+/** The gRPC server with every control-plane service (not listening yet). */
+function createServer(
+  options: ControlPlaneOptions,
+  driver: ControlDriver,
+  work: LeaderWork,
+  metrics: ControlMetrics,
+  logger: Logger,
+): GrpcServer {
+  const context: ServerContext = {
+    driver,
+    work,
+    clock: () => Date.now(),
+    config: () => options.config,
+    arn: options.arn,
+    newTableId: () => randomUUID(),
+    replicaAddresses: options.replicas,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    lastHeartbeatMs: new Map(),
+    watchersMax: 1_000,
+    onCatalogOperation: (operation, outcome) =>
+      metrics.catalogOperations.inc({ operation, outcome }),
+  };
+  return createGrpcServer(
+    [
+      catalogService(context),
+      membershipService(context, () => metrics.heartbeats.inc()),
+      mapService(context),
+      adminService(context),
+      peerTransportService((message) => driver.step(message)),
+    ],
+    { onInternalError: (error, method) => logger.error({ err: error, method }, 'internal error') },
+  );
+}
 
 function countApplied(
   event: Extract<DriverEvent, { kind: 'applied' }>,

@@ -89,5 +89,16 @@ describe('control plane with storage nodes', () => {
     );
     assert.equal(final.underReplicatedPartitions, 0);
     assert.equal(final.nodes.find((n) => n.nodeId === busiest.nodeId)?.replicaCount, 0);
+    // Leadership transfers on the real nodes spread the two leaders over two nodes.
+    await pollUntil(
+      async () => {
+        const now = await leader.admin.getClusterStatus({});
+        const counts = now.nodes.filter((n) => n.state === 2).map((n) => n.leaderCount);
+        return Math.max(...counts) - Math.min(...counts) <= 1 && Math.max(...counts) === 1
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, description: 'leaders spread over the nodes' },
+    );
   });
 });

@@ -236,6 +236,11 @@ describe('control driver', () => {
       })),
     );
     assert.equal(leader.state.tables['t-1']?.status, 'ACTIVE');
+    // s1 leads both partitions: the planner asks for one leadership to move elsewhere.
+    assert.ok(
+      executor.calls.some((call) => call.startsWith('transfer:')),
+      executor.calls.join(' '),
+    );
     assert.equal(leader.state.partitions[partitionIds[0] ?? '']?.itemCount, 2);
     assert.ok(changes.length >= 3);
     for (let i = 1; i < changes.length; i++)

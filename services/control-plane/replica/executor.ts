@@ -3,6 +3,7 @@
 // The driver only sees this interface; `grpc-executor.ts` is the real one (PartitionAdmin over
 // gRPC) and `RecordingExecutor` is the test double.
 import type { MoveStep } from '../core/moves.js';
+import type { PlannedLeaderTransfer } from '../core/placement.js';
 import type { ControlState } from '../core/state.js';
 
 /** The outcome of one storage-side action. `done: false` means "not yet, ask again later". */
@@ -17,6 +18,11 @@ export interface StorageExecutor {
   runMoveStep(state: ControlState, step: MoveStep): Promise<ExecutorOutcome>;
   /** Drops every replica of a deleted table on every node that may hold one. */
   dropTable(state: ControlState, tableId: string): Promise<ExecutorOutcome>;
+  /** Asks a partition's leader to hand leadership to another voter (balancing leaders). */
+  transferLeadership(
+    state: ControlState,
+    transfer: PlannedLeaderTransfer,
+  ): Promise<ExecutorOutcome>;
 }
 
 /** A test double: records every call and answers with what the test sets. */
@@ -24,7 +30,7 @@ export class RecordingExecutor implements StorageExecutor {
   /** Every call, in order, as `kind:id`. */
   readonly calls: string[] = [];
   /** The answer to give, by call kind. */
-  answer: (kind: 'create' | 'move' | 'drop', id: string) => ExecutorOutcome = () => ({
+  answer: (kind: 'create' | 'move' | 'drop' | 'transfer', id: string) => ExecutorOutcome = () => ({
     ok: true,
     done: true,
   });
@@ -43,5 +49,14 @@ export class RecordingExecutor implements StorageExecutor {
   dropTable(_state: ControlState, tableId: string): Promise<ExecutorOutcome> {
     this.calls.push(`drop:${tableId}`);
     return Promise.resolve(this.answer('drop', tableId));
+  }
+
+  transferLeadership(
+    _state: ControlState,
+    transfer: PlannedLeaderTransfer,
+  ): Promise<ExecutorOutcome> {
+    const id = `${transfer.partitionId}:${transfer.toNodeId}`;
+    this.calls.push(`transfer:${id}`);
+    return Promise.resolve(this.answer('transfer', id));
   }
 }

@@ -182,6 +182,24 @@ describe('GrpcStorageExecutor', () => {
     executor.close();
   });
 
+  it('asks the current leader to transfer leadership, with the storage epoch', async () => {
+    const executor = new GrpcStorageExecutor(2_000);
+    requests.length = 0;
+    const outcome = await executor.transferLeadership(cluster(), {
+      partitionId: 'p1',
+      fromNodeId: 's1',
+      toNodeId: 's2',
+    });
+    assert.deepEqual(outcome, { ok: true, done: true });
+    const request = requests.find((r) => r.method === 'transferLeadership')?.request as {
+      toNodeId: string;
+      partition: { epoch: bigint };
+    };
+    assert.equal(request.toNodeId, 's2');
+    assert.equal(request.partition.epoch, 7n);
+    executor.close();
+  });
+
   it('drops a table on every live node', async () => {
     const executor = new GrpcStorageExecutor(2_000);
     requests.length = 0;

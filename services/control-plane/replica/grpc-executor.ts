@@ -5,6 +5,7 @@
 import { ClientPool, GrpcError } from '../../../lib/grpc/index.js';
 import { PartitionAdmin } from '../../../lib/gen/tessera/storage/v1/storage_pb.js';
 import type { MoveStep } from '../core/moves.js';
+import type { PlannedLeaderTransfer } from '../core/placement.js';
 import { lookup } from '../core/state.js';
 import type { ControlState, PartitionRecord } from '../core/state.js';
 import type { ExecutorOutcome, StorageExecutor } from './executor.js';
@@ -115,6 +116,29 @@ export class GrpcStorageExecutor implements StorageExecutor {
         ),
       );
       return { ok: true, done: true };
+    } catch (error) {
+      return failure(error);
+    }
+  }
+
+  async transferLeadership(
+    state: ControlState,
+    transfer: PlannedLeaderTransfer,
+  ): Promise<ExecutorOutcome> {
+    const partition = lookup(state.partitions, transfer.partitionId);
+    const address = lookup(state.nodes, transfer.fromNodeId)?.address;
+    if (partition === undefined || address === undefined) return { ok: true, done: true };
+    const admin = this.pool.client(PartitionAdmin, address);
+    try {
+      const reports = await admin.getPartitionReports({});
+      const epoch =
+        reports.reports.find((r) => r.partitionId === partition.partitionId)?.epoch ??
+        BigInt(partition.epoch);
+      const answer = await admin.transferLeadership({
+        partition: { tableId: partition.tableId, partitionId: partition.partitionId, epoch },
+        toNodeId: transfer.toNodeId,
+      });
+      return { ok: true, done: answer.routingError === undefined };
     } catch (error) {
       return failure(error);
     }

@@ -8,6 +8,7 @@ import type { Command } from '../core/commands/index.js';
 import type { ControlConfig } from '../core/config.js';
 import { FailureDetector } from '../core/membership.js';
 import type { MoveStep } from '../core/moves.js';
+import type { PlannedLeaderTransfer } from '../core/placement.js';
 import { planReconcile } from '../core/reconcile.js';
 import { lookup } from '../core/state.js';
 import type { ControlState } from '../core/state.js';
@@ -120,6 +121,7 @@ export class LeaderWork {
     const commands: Command[] = [...plan.commands, ...this.reportCommands(state, nowMs)];
     await Promise.all(commands.map(async (command) => this.proposeQuietly(command)));
     this.startActions(this.driver.state, plan.moveSteps);
+    this.startTransfers(this.driver.state, plan.leaderTransfers);
   }
 
   private async proposeQuietly(command: Command): Promise<void> {
@@ -197,6 +199,23 @@ export class LeaderWork {
           tableId: table.tableId,
           nowMs: this.options.clock(),
         }),
+      );
+    }
+  }
+
+  /**
+   * Leadership transfers balance leaders across nodes. The new leader's report moves the map on
+   * (mark-partition-leader); a transfer is not asked again for a while, done or not.
+   */
+  private startTransfers(state: ControlState, transfers: readonly PlannedLeaderTransfer[]): void {
+    const executor = this.options.executor;
+    if (executor === null) return;
+    for (const transfer of transfers) {
+      this.start(
+        `transfer:${transfer.partitionId}:${transfer.toNodeId}`,
+        state,
+        (s) => executor.transferLeadership(s, transfer),
+        () => null,
       );
     }
   }

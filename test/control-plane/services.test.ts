@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
-import type { GrpcError } from '../../lib/grpc/index.js';
+import { GrpcError } from '../../lib/grpc/index.js';
 import { createClient, openChannel } from '../../lib/grpc/index.js';
 import {
   Catalog,
@@ -258,6 +258,37 @@ describe('control-plane gRPC services', () => {
       /tessera_control_catalog_operations_total\{operation="CreateTable",outcome="error"\} 1/,
     );
     assert.match(text, /tessera_control_heartbeats_total \d+/);
+  });
+
+  it('ends watch streams promptly on shutdown', async () => {
+    const other = await start('cp-5', new Registry());
+    const otherChannel = openChannel(`127.0.0.1:${other.port}`);
+    try {
+      const maps = createClient(PartitionMap, otherChannel);
+      const received: bigint[] = [];
+      const stream = (async () => {
+        try {
+          for await (const message of maps.watchPartitionMap({})) received.push(message.epoch);
+          return 'ended';
+        } catch (error) {
+          return error instanceof GrpcError ? error.codeName : String(error);
+        }
+      })();
+      await pollUntil(() => (received.length > 0 ? true : undefined), {
+        timeoutMs: 5_000,
+        description: 'first watch message',
+      });
+      const startedMs = Date.now();
+      const stopped = await other.stop(5_000);
+      assert.equal(stopped.forced, false);
+      assert.ok(
+        Date.now() - startedMs < 2_000,
+        'the stream ended without waiting for the grace period',
+      );
+      assert.equal(await stream, 'ended');
+    } finally {
+      otherChannel.close();
+    }
   });
 
   it('answers UNAVAILABLE naming the leader on a replica that does not lead', async () => {

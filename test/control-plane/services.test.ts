@@ -5,8 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
-import { GrpcError } from '../../lib/grpc/index.js';
-import { createClient, openChannel } from '../../lib/grpc/index.js';
+import { createClient, GrpcError, openChannel } from '../../lib/grpc/index.js';
 import {
   Catalog,
   ControlAdmin,

@@ -247,6 +247,50 @@ describe('control driver', () => {
       assert.ok((changes[i]?.epoch ?? 0) > (changes[i - 1]?.epoch ?? 0));
   });
 
+  it('bounds storage actions in flight without ever starving later ones', async () => {
+    const cluster = new Cluster(['cp-1']);
+    const leader = await cluster.leader();
+    const executor = new RecordingExecutor();
+    const work = new LeaderWork(leader, {
+      config,
+      clock: () => cluster.nowMs,
+      executor,
+      reconcileEveryTicks: 1,
+      actionsInFlightMax: 2,
+    });
+    for (const nodeId of ['s1', 's2', 's3']) {
+      await cluster.settle(
+        leader.propose({
+          type: 'register-node',
+          nodeId,
+          address: `${nodeId}:1`,
+          zone: null,
+          nowMs: cluster.nowMs,
+        }),
+      );
+    }
+    const tick = async (): Promise<void> => {
+      for (const nodeId of ['s1', 's2', 's3']) work.heartbeat(nodeId, []);
+      await cluster.tickAll();
+      await work.tick();
+    };
+    for (let i = 0; i < 5; i++) await tick();
+    for (let i = 0; i < 6; i++) {
+      const created = await cluster.settle(
+        leader.propose({
+          type: 'create-table',
+          tableId: `t-${i}`,
+          input: { ...tableInput, TableName: `Table${i}` },
+          nowMs: cluster.nowMs,
+        }),
+      );
+      assert.equal(created.ok, true);
+    }
+    for (let i = 0; i < 200 && new Set(executor.calls).size < 12; i++) await tick();
+    assert.equal(new Set(executor.calls.filter((c) => c.startsWith('create:'))).size, 12);
+    assert.ok(work.actionsPending <= 12 + 2);
+  });
+
   it('times out proposals that cannot commit', async () => {
     const cluster = new Cluster(['cp-1', 'cp-2', 'cp-3']);
     const leader = await cluster.leader();

@@ -57,7 +57,9 @@ export class LeaderWork {
   private detector: FailureDetector;
   private wasLeader = false;
   private readonly reports = new Map<string, StoredReport>();
+  /** Each action's key → the tick before which it is not started again (∞ while running). */
   private readonly actions = new Map<string, number>();
+  private inFlight = 0;
   private busy = false;
   private readonly everyTicks: number;
   private readonly retryTicks: number;
@@ -76,7 +78,7 @@ export class LeaderWork {
     this.statsEveryRounds = options.statsEveryRounds ?? 60;
   }
 
-  /** Storage actions in flight or waiting for a retry (admin view, tests). */
+  /** Storage actions running or waiting out a retry delay (admin view, tests). */
   get actionsPending(): number {
     return this.actions.size;
   }
@@ -170,6 +172,10 @@ export class LeaderWork {
   private startActions(state: ControlState, steps: readonly MoveStep[]): void {
     const executor = this.options.executor;
     if (executor === null) return;
+    // Forget delays that are over: what is still needed is planned again below (a bound on the map).
+    for (const [key, notBefore] of this.actions) {
+      if (notBefore <= this.driver.tickCount) this.actions.delete(key);
+    }
     for (const partition of Object.values(state.partitions)) {
       const table = lookup(state.tables, partition.tableId);
       if (table?.status !== 'CREATING' || partition.leaderNodeId !== null) continue;
@@ -229,7 +235,8 @@ export class LeaderWork {
   ): void {
     const notBefore = this.actions.get(key);
     if (notBefore !== undefined && notBefore > this.driver.tickCount) return;
-    if (notBefore === undefined && this.actions.size >= this.actionsMax) return;
+    if (this.inFlight >= this.actionsMax) return;
+    this.inFlight += 1;
     this.actions.set(key, Number.POSITIVE_INFINITY);
     const run = async (): Promise<void> => {
       const outcome = await action(state);
@@ -243,10 +250,14 @@ export class LeaderWork {
           (outcome.ok && outcome.done ? this.retryTicks * 5 : this.retryTicks),
       );
     };
-    run().catch((error: unknown) => {
-      this.options.onWarning?.(`${key}: ${String(error)}`);
-      this.actions.set(key, this.driver.tickCount + this.retryTicks);
-    });
+    run()
+      .catch((error: unknown) => {
+        this.options.onWarning?.(`${key}: ${String(error)}`);
+        this.actions.set(key, this.driver.tickCount + this.retryTicks);
+      })
+      .finally(() => {
+        this.inFlight -= 1;
+      });
   }
 }
 

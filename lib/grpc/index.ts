@@ -16,3 +16,4 @@ export type {
   ServiceImplementation,
 } from './server.js';
 export { extractTraceContext, injectTraceContext } from './trace-context.js';
+export { untilAborted } from './until-aborted.js';

@@ -6,6 +6,7 @@ import {
   bindService,
   createClient,
   openChannel,
+  untilAborted,
   type ServiceBinding,
   type ServiceClient,
 } from '../../../lib/grpc/index.js';
@@ -218,9 +219,10 @@ export function raftTransportService(
 ): ServiceBinding {
   const { snapshotBytesMax } = { ...defaultTransportLimits, ...limits };
   return bindService(RaftTransport, {
-    async *exchange(requests) {
+    async *exchange(requests, context) {
       let received = 0n;
-      for await (const request of requests) {
+      // Peers keep this stream open for good; it ends when this node begins to shut down.
+      for await (const request of untilAborted(requests, context.shutdownSignal)) {
         const messages = [];
         for (const proto of request.messages) {
           const decoded = messageFromProto(proto);

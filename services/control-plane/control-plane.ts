@@ -42,6 +42,8 @@ export interface ControlPlaneOptions {
   readonly reconcileEveryTicks: number;
   readonly heartbeatIntervalMs: number;
   readonly executor: StorageExecutor | null;
+  /** Told when the replica stops for good (a failed log write): the process is unhealthy. */
+  readonly onFatal?: (reason: string) => void;
   /** Tests may pass an in-memory log instead of the data directory's. */
   readonly log?: DriverLog;
 }
@@ -91,7 +93,7 @@ export async function startControlPlane(
     send: (messages) => sender.send(messages),
     electionTicks: options.electionTicks,
     heartbeatTicks: options.heartbeatTicks,
-    onEvent: driverEventHandler(logger, metrics),
+    onEvent: driverEventHandler(logger, metrics, options.onFatal),
   });
   const work = new LeaderWork(driver, {
     config: options.config,
@@ -127,11 +129,17 @@ export async function startControlPlane(
 type ControlMetrics = ReturnType<typeof registerMetrics<typeof controlMetrics>>;
 
 /** Logs the driver's events and counts what the metrics need. */
-function driverEventHandler(logger: Logger, metrics: ControlMetrics): (event: DriverEvent) => void {
+function driverEventHandler(
+  logger: Logger,
+  metrics: ControlMetrics,
+  onFatal: (reason: string) => void = () => {},
+): (event: DriverEvent) => void {
   return (event) => {
     if (event.kind === 'warning') logger.warn(event.message);
-    if (event.kind === 'fatal')
+    if (event.kind === 'fatal') {
       logger.error({ reason: event.message }, 'control-plane replica stopped');
+      onFatal(event.message);
+    }
     if (event.kind === 'role') {
       logger.info(
         { leaderId: event.leaderId, leader: event.leader },

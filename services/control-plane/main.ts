@@ -148,7 +148,7 @@ await runService({
       description: 'account id named in table ARNs',
     }),
   },
-  async start({ settings, logger, metrics, setReady }) {
+  async start({ settings, logger, metrics, setReady, setHealthy }) {
     const replicas = new Map<string, string>();
     for (const peer of settings.peers) {
       const [id = '', address = ''] = peer.split('=');
@@ -180,6 +180,7 @@ await runService({
         reconcileEveryTicks: settings.reconcileEveryTicks,
         heartbeatIntervalMs: settings.heartbeatIntervalMs,
         executor,
+        onFatal: () => setHealthy(false),
       },
       logger,
       metrics,

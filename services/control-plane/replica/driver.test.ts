@@ -291,6 +291,59 @@ describe('control driver', () => {
     assert.ok(work.actionsPending <= 12 + 2);
   });
 
+  it('stops for good when a log write fails, and says so', async () => {
+    class FailingLog extends MemoryDriverLog {
+      failing = false;
+      override persistReady(ready: Parameters<MemoryDriverLog['persistReady']>[0]) {
+        if (this.failing)
+          return Promise.resolve({ ok: false, error: { code: 'io', message: 'disk full' } });
+        return super.persistReady(ready);
+      }
+    }
+    const log = new FailingLog();
+    const bootstrap = MemoryDriverLog.create(['cp-1']);
+    const snapshot = bootstrap.snapshot();
+    assert.ok(typeof snapshot !== 'string');
+    log.applySnapshot(snapshot);
+    log.setHardState({ term: 1, vote: '', commit: 1 });
+    const events: string[] = [];
+    const driver = new ControlDriver({
+      replicaId: 'cp-1',
+      log,
+      config,
+      clock: () => 0,
+      randomSeed: 1,
+      send: () => {},
+      electionTicks: 10,
+      heartbeatTicks: 1,
+      onEvent: (event) => events.push(event.kind),
+    });
+    for (let i = 0; i < 50 && !driver.isLeader; i++) await driver.tick();
+    assert.ok(driver.isLeader);
+    log.failing = true;
+    const outcome = await driver.propose({
+      type: 'register-node',
+      nodeId: 's1',
+      address: 'a:1',
+      zone: null,
+      nowMs: 1,
+    });
+    assert.deepEqual(outcome, {
+      ok: false,
+      error: { kind: 'unavailable', message: 'shutting down' },
+    });
+    assert.match(driver.stoppedReason ?? '', /disk full/);
+    assert.ok(events.includes('fatal'));
+    const after = await driver.propose({
+      type: 'register-node',
+      nodeId: 's2',
+      address: 'a:1',
+      zone: null,
+      nowMs: 1,
+    });
+    assert.equal(!after.ok && after.error.kind, 'unavailable');
+  });
+
   it('times out proposals that cannot commit', async () => {
     const cluster = new Cluster(['cp-1', 'cp-2', 'cp-3']);
     const leader = await cluster.leader();

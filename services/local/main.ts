@@ -12,6 +12,7 @@ import {
   portSetting,
   stringSetting,
 } from '../../lib/runtime/index.js';
+import { waitForNodesUp } from './cluster-ready.js';
 import { checkLocalClusterOptions, planLocalCluster } from './plan.js';
 import { hasExited, logTail, startSupervised, stopSupervised, waitReady } from './supervisor.js';
 import type { Supervised } from './supervisor.js';
@@ -152,6 +153,15 @@ for (const plan of planLocalCluster(options)) {
     );
     void stopAll(1);
   });
+}
+if (!stopping) {
+  const control = `${options.host}:${options.controlPort}`;
+  if (!(await waitForNodesUp(control, options.storageNodes, options.readyTimeoutMs))) {
+    process.stderr.write(
+      `tessera: the control plane did not see ${options.storageNodes} storage nodes up in time\n`,
+    );
+    await stopAll(1);
+  }
 }
 if (!stopping && started.every((supervised) => !hasExited(supervised))) {
   const pids = Object.fromEntries(

@@ -22,6 +22,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { runCli } from '../../services/cli/main.js';
 import { pollUntil } from '../helpers/poll.js';
 import { findFreePortBlock } from '../helpers/ports.js';
 import { startTypeScriptProcess, stopProcess } from '../helpers/process.js';
@@ -191,6 +192,15 @@ test('npm start runs a cluster the AWS SDK uses, stops cleanly and keeps its dat
   }
   assert.equal(scanned.length, 51);
   assert.equal(new Set(scanned).size, 51);
+
+  // The CLI reads the same cluster from the control plane.
+  const output: string[] = [];
+  const status = await runCli(['status', `--control-plane=127.0.0.1:${base + 2}`], (text) =>
+    output.push(text),
+  );
+  assert.equal(status, 0, output.join(''));
+  assert.match(output.join(''), /storage nodes {3}3 \(3 up\)/);
+  assert.match(output.join(''), /under-replicated/);
 
   // SIGTERM stops the launcher and every process it started.
   first.launcher.signal('SIGTERM');

@@ -10,6 +10,7 @@ import {
   GrpcError,
   GrpcStatus,
   openChannel,
+  untilAborted,
 } from '../../../lib/grpc/index.js';
 import type { ServiceBinding } from '../../../lib/grpc/index.js';
 import { RaftTransport } from '../../../lib/gen/tessera/storage/v1/storage_pb.js';
@@ -116,9 +117,10 @@ export function peerTransportService(
   deliver: (message: RaftMessage) => Promise<void>,
 ): ServiceBinding {
   return bindService(RaftTransport, {
-    async *exchange(requests) {
+    async *exchange(requests, context) {
       let batches = 0n;
-      for await (const request of requests) {
+      // Peers keep this stream open for good; it ends when this replica begins to shut down.
+      for await (const request of untilAborted(requests, context.shutdownSignal)) {
         for (const proto of request.messages) {
           const message = messageFromProto(proto);
           if (message !== undefined) await deliver(message);

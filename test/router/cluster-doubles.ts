@@ -27,7 +27,7 @@ import {
   GrpcStatus,
   type GrpcServer,
 } from '../../lib/grpc/index.js';
-import { messageInit, messageToJson } from '../../services/router/grpc/convert.js';
+import { messageInit, messageToJson } from '../../lib/proto-json/convert.js';
 import { leaderAddressMetadataKey } from '../../services/router/backend/catalog-backend.js';
 
 type Json = Record<string, unknown>;

@@ -26,7 +26,7 @@ import {
   type ServiceClient,
 } from '../../../lib/grpc/index.js';
 import type { BackendResult, CatalogBackend, TableDescriptionJson, TableInfo } from '../backend.js';
-import { jsonToMessage } from '../grpc/convert.js';
+import { jsonToMessage } from '../../../lib/proto-json/convert.js';
 import type { PartitionMapCache } from '../routing/partition-map.js';
 import { decodeAnswer, responseJson, type DataAnswer, type MethodsOf } from './convert.js';
 

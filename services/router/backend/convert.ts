@@ -17,7 +17,7 @@ import {
   type ErrorDetail,
 } from '../../../lib/gen/tessera/v1/error_detail_pb.js';
 import type { BackendResult } from '../backend.js';
-import { messageToJson } from '../grpc/convert.js';
+import { messageToJson } from '../../../lib/proto-json/convert.js';
 
 type JsonObject = Record<string, unknown>;
 

@@ -33,7 +33,7 @@ import type {
   TableInfo,
   WriteOutcome,
 } from '../backend.js';
-import { jsonToMessage } from '../grpc/convert.js';
+import { jsonToMessage } from '../../../lib/proto-json/convert.js';
 import { partitionKeyHash, type HashHex, type HashRange } from '../routing/hash-space.js';
 import type { PartitionEntry } from '../routing/partition-map.js';
 import { optionalItem, responseJson } from './convert.js';

@@ -20,7 +20,7 @@ import {
   type GrpcServer,
 } from '../../../lib/grpc/index.js';
 import { createMemoryBackend } from '../testing/memory-backend.js';
-import { dynamoName, messageToJson } from './convert.js';
+import { dynamoName, messageToJson } from '../../../lib/proto-json/convert.js';
 import { dynamoGrpcService, errorItemMetadataKey, errorTypeMetadataKey } from './service.js';
 
 type Value = { value: { case: string; value: unknown } };

@@ -16,7 +16,7 @@ import {
 import type { GrpcStatusCode } from '../../../lib/grpc/index.js';
 import type { DynamoError, DynamoErrorName } from '../../../lib/dynamo/index.js';
 import { runOperation, type OperationContext } from '../operations/index.js';
-import { jsonToMessage, messageToJson } from './convert.js';
+import { jsonToMessage, messageToJson } from '../../../lib/proto-json/convert.js';
 
 /** The trailing metadata key naming DynamoDB's error. */
 export const errorTypeMetadataKey = 'x-tessera-error-type';

@@ -1,7 +1,8 @@
 // Conversions at the gRPC edge: tessera.v1 request messages → DynamoDB's JSON (so the storage node
 // runs exactly lib/dynamo's validation), internal items and capacity → response messages, and
 // host answers → ErrorDetail / RoutingError data.
-import type { DescField, DescMessage } from '@bufbuild/protobuf';
+import type { DescMessage } from '@bufbuild/protobuf';
+import { messageToJson as sharedMessageToJson } from '../../../lib/proto-json/convert.js';
 import {
   formatNumber,
   type AttributeValue,
@@ -12,108 +13,9 @@ import {
 import type { AttributeValue as ProtoAttributeValue } from '../../../lib/gen/tessera/v1/attribute_value_pb.js';
 import type { RoutingCondition } from '../host/routing.js';
 
-type Json = unknown;
-type Fields = Record<string, unknown>;
-
-/** `table_name` → `TableName`. */
-function dynamoName(protoName: string): string {
-  return protoName
-    .split('_')
-    .map((part) => (part === '' ? '' : part[0]!.toUpperCase() + part.slice(1)))
-    .join('');
-}
-
-function base64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-}
-
-function attributeValueToJson(message: Fields): Json {
-  const value = message['value'] as { case?: string; value?: unknown };
-  switch (value.case) {
-    case 's':
-    case 'n':
-      return { [value.case.toUpperCase()]: value.value };
-    case 'b':
-      return { B: base64(value.value as Uint8Array) };
-    case 'ss':
-    case 'ns':
-      return { [value.case.toUpperCase()]: (value.value as { values: string[] }).values };
-    case 'bs':
-      return { BS: (value.value as { values: Uint8Array[] }).values.map(base64) };
-    case 'm':
-      return { M: attributeMapToJson((value.value as { fields: Fields }).fields) };
-    case 'l':
-      return { L: (value.value as { values: Fields[] }).values.map(attributeValueToJson) };
-    case 'null':
-      return { NULL: value.value };
-    case 'bool':
-      return { BOOL: value.value };
-    default:
-      // An unset oneof: validation answers DynamoDB's "Supplied AttributeValue is empty".
-      return {};
-  }
-}
-
-function attributeMapToJson(fields: Fields): Record<string, Json> {
-  const result: Record<string, Json> = {};
-  for (const [name, value] of Object.entries(fields))
-    result[name] = attributeValueToJson(value as Fields);
-  return result;
-}
-
-function messageValueToJson(schema: DescMessage, value: Fields): Json {
-  if (schema.typeName === 'tessera.v1.AttributeValue') return attributeValueToJson(value);
-  if (schema.typeName === 'tessera.v1.Item')
-    return attributeMapToJson(value['attributes'] as Fields);
-  return messageToJson(schema, value);
-}
-
-/** proto3 defaults mean "unset", except for fields declared `optional` and oneof members. */
-function isUnset(field: DescField, value: unknown): boolean {
-  if (value === undefined) return true;
-  if (field.fieldKind === 'list') return (value as unknown[]).length === 0;
-  if (field.fieldKind === 'map') return Object.keys(value as object).length === 0;
-  if (field.fieldKind !== 'scalar' || field.proto.proto3Optional === true) return false;
-  return (
-    value === '' ||
-    value === 0 ||
-    value === false ||
-    (value instanceof Uint8Array && value.length === 0)
-  );
-}
-
-function fieldToJson(field: DescField, value: unknown): Json {
-  switch (field.fieldKind) {
-    case 'message':
-      return messageValueToJson(field.message, value as Fields);
-    case 'list':
-      return (value as unknown[]).map((member) =>
-        field.listKind === 'message' ? messageValueToJson(field.message, member as Fields) : member,
-      );
-    case 'map': {
-      const result: Record<string, Json> = {};
-      for (const [key, member] of Object.entries(value as Fields))
-        result[key] =
-          field.mapKind === 'message'
-            ? messageValueToJson(field.message, member as Fields)
-            : member;
-      return result;
-    }
-    default:
-      return typeof value === 'bigint' ? Number(value) : value;
-  }
-}
-
-/** A tessera.v1 request message as DynamoDB's JSON request body. */
-export function messageToJson(schema: DescMessage, message: object): Record<string, Json> {
-  const fields = message as Fields;
-  const result: Record<string, Json> = {};
-  for (const field of schema.fields) {
-    const value = fields[field.localName];
-    if (isUnset(field, value)) continue;
-    result[dynamoName(field.name)] = fieldToJson(field, value);
-  }
-  return result;
+/** A tessera.v1 request message as DynamoDB's JSON request body (shared with the router). */
+export function messageToJson(schema: DescMessage, message: object): Record<string, unknown> {
+  return sharedMessageToJson(schema, message as Record<string, unknown>) as Record<string, unknown>;
 }
 
 type AttributeInit = Omit<ProtoAttributeValue, '$typeName' | '$unknown'>;

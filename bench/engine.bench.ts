@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Engine, Mutation } from '../services/storage-node/engine/engine.js';
 import { openRocksDbEngine } from '../services/storage-node/engine/rocksdb-engine.js';
-import { openSharedLog } from '../services/storage-node/wal/open-shared-log.js';
-import { defaultWalIo } from '../services/storage-node/wal/segment-files.js';
-import type { WalIo } from '../services/storage-node/wal/segment-files.js';
+import { openSharedLog } from '../lib/wal/open-shared-log.js';
+import { defaultWalIo } from '../lib/wal/segment-files.js';
+import type { WalIo } from '../lib/wal/segment-files.js';
 
 const PHASE_MS = Number(process.env.ENGINE_BENCH_MS ?? '3000');
 const VALUE_BYTES = 1024;

@@ -15,7 +15,7 @@ import { MembershipAgent, grpcMembership } from './server/membership.js';
 import { RequestRates } from './server/partition-stats.js';
 import { storageService } from './server/storage-service.js';
 import { GrpcMessageSender, raftTransportService } from './server/transport.js';
-import { openSharedLog } from './wal/open-shared-log.js';
+import { openSharedLog } from '../../lib/wal/open-shared-log.js';
 
 /** What a node needs to start. */
 export interface StorageNodeConfig {

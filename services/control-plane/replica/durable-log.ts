@@ -3,9 +3,9 @@
 // every voter the first time; afterwards the log is replayed and the state rebuilt from it.
 import { join } from 'node:path';
 import { bootstrapSnapshot } from '../../../lib/raft/index.js';
-import { openSharedLog } from '../../storage-node/wal/open-shared-log.js';
-import { DurableRaftStorage } from '../../storage-node/wal/raft-storage.js';
-import type { SharedLog } from '../../storage-node/wal/shared-log.js';
+import { openSharedLog } from '../../../lib/wal/open-shared-log.js';
+import { DurableRaftStorage } from '../../../lib/wal/raft-storage.js';
+import type { SharedLog } from '../../../lib/wal/shared-log.js';
 
 /** The one group id of the control plane's log. */
 export const CONTROL_LOG_GROUP = 1;

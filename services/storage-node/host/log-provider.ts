@@ -2,8 +2,8 @@
 // storage (deterministic host tests, which keep the provider across a simulated restart).
 import { MemoryStorage } from '../../../lib/raft/index.js';
 import type { Entry, HardState, Snapshot, WritableLogStorage } from '../../../lib/raft/index.js';
-import { DurableRaftStorage } from '../wal/raft-storage.js';
-import type { SharedLog } from '../wal/shared-log.js';
+import { DurableRaftStorage } from '../../../lib/wal/raft-storage.js';
+import type { SharedLog } from '../../../lib/wal/shared-log.js';
 
 /** What one Ready asks to persist. */
 export interface PersistRequest {

@@ -6,7 +6,7 @@
 // at once, and any error they meet is kept and returned by the next `sync()` (or
 // `persistReady()`), which the host awaits before sending the Ready's messages anyway. A
 // host that sees such an error must stop the replica: Raft believes the write happened.
-import { emptyConfState } from '../../../lib/raft/index.js';
+import { emptyConfState } from '../raft/index.js';
 import type {
   ConfState,
   Entry,
@@ -16,7 +16,7 @@ import type {
   Snapshot,
   StorageError,
   WritableLogStorage,
-} from '../../../lib/raft/index.js';
+} from '../raft/index.js';
 import type { GroupLogView, SharedLog } from './shared-log.js';
 import { walOk } from './types.js';
 import type { GroupId, GroupUpdate, LogEntry, LogSnapshot, WalError, WalResult } from './types.js';

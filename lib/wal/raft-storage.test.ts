@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { MemoryStorage, RawNode, Xoshiro128, bootstrapSnapshot } from '../../../lib/raft/index.js';
-import type { ConfState, Entry, LogStorage, WritableLogStorage } from '../../../lib/raft/index.js';
+import { MemoryStorage, RawNode, Xoshiro128, bootstrapSnapshot } from '../raft/index.js';
+import type { ConfState, Entry, LogStorage, WritableLogStorage } from '../raft/index.js';
 import { frameHeaderBytes } from './codec.js';
 import { DurableRaftStorage } from './raft-storage.js';
 import { listSegments } from './segment-files.js';

@@ -6,7 +6,9 @@ import { strict as assert } from 'node:assert';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { after, test } from 'node:test';
+import type { TestContext } from 'node:test';
 import {
   ConditionalCheckFailedException,
   CreateTableCommand,
@@ -65,7 +67,98 @@ function alive(pid: number): boolean {
   }
 }
 
-test('npm start runs a cluster the AWS SDK uses, stops cleanly and keeps its data', async () => {
+/** Runs the AWS CLI against the cluster; resolves its parsed JSON output. */
+function aws(base: number, args: readonly string[]): unknown {
+  const output = execFileSync(
+    'aws',
+    ['dynamodb', ...args, '--endpoint-url', `http://127.0.0.1:${base}`, '--output', 'json'],
+    {
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        AWS_DEFAULT_REGION: 'us-east-1',
+        AWS_PAGER: '',
+      },
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
+  return output.trim() === '' ? {} : JSON.parse(output);
+}
+
+function awsCliAvailable(): boolean {
+  try {
+    execFileSync('aws', ['--version'], { stdio: 'ignore', timeout: 30_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The AWS CLI creates a table, puts, gets and queries. CI installs the CLI and sets
+ * TESSERA_REQUIRE_AWS_CLI=1, so there a missing CLI fails the test instead of skipping it.
+ */
+async function awsCliRoundTrip(t: TestContext, base: number): Promise<void> {
+  if (!awsCliAvailable()) {
+    assert.notEqual(process.env.TESSERA_REQUIRE_AWS_CLI, '1', 'the aws command is not installed');
+    t.diagnostic('aws CLI not installed: its round trip was not run');
+    return;
+  }
+  aws(base, [
+    'create-table',
+    '--table-name',
+    'CliTable',
+    '--attribute-definitions',
+    'AttributeName=id,AttributeType=S',
+    '--key-schema',
+    'AttributeName=id,KeyType=HASH',
+    '--billing-mode',
+    'PAY_PER_REQUEST',
+  ]);
+  await pollUntil(
+    () =>
+      (
+        aws(base, ['describe-table', '--table-name', 'CliTable']) as {
+          Table: { TableStatus: string };
+        }
+      ).Table.TableStatus === 'ACTIVE'
+        ? true
+        : undefined,
+    { timeoutMs: 60_000, intervalMs: 300, description: 'CliTable to become ACTIVE' },
+  );
+  aws(base, [
+    'put-item',
+    '--table-name',
+    'CliTable',
+    '--item',
+    '{"id":{"S":"cli-1"},"v":{"N":"42"}}',
+  ]);
+  const got = aws(base, [
+    'get-item',
+    '--table-name',
+    'CliTable',
+    '--key',
+    '{"id":{"S":"cli-1"}}',
+    '--consistent-read',
+  ]) as {
+    Item: { v: { N: string } };
+  };
+  assert.equal(got.Item.v.N, '42');
+  const queried = aws(base, [
+    'query',
+    '--table-name',
+    'CliTable',
+    '--key-condition-expression',
+    'id = :id',
+    '--expression-attribute-values',
+    '{":id":{"S":"cli-1"}}',
+  ]) as { Count: number };
+  assert.equal(queried.Count, 1);
+}
+
+test('npm start runs a cluster the AWS SDK uses, stops cleanly and keeps its data', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'tessera-local-'));
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
   const base = await findFreePortBlock(12);
@@ -192,6 +285,8 @@ test('npm start runs a cluster the AWS SDK uses, stops cleanly and keeps its dat
   }
   assert.equal(scanned.length, 51);
   assert.equal(new Set(scanned).size, 51);
+
+  await awsCliRoundTrip(t, base);
 
   // The CLI reads the same cluster from the control plane.
   const output: string[] = [];

@@ -56,7 +56,8 @@ await runService({
       flag: 'control-plane-address',
       env: 'TESSERA_CONTROL_PLANE_ADDRESS',
       default: '',
-      description: 'host:port of the control plane (empty: no registration or heartbeats)',
+      description:
+        'host:port of the control plane, or a comma-separated list of its replicas (the leader is followed; empty: no registration or heartbeats)',
     }),
     tickIntervalMs: integerSetting({
       flag: 'tick-interval-ms',

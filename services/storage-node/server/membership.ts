@@ -1,7 +1,7 @@
 // Membership: the node registers with the control plane and heartbeats with its partition
 // reports. The calls are behind a small interface so that tests (and the node, until the real
 // control plane runs) can use an in-process implementation; `grpcMembership` is the real one.
-import { createClient, openChannel } from '../../../lib/grpc/index.js';
+import { createClient, GrpcError, GrpcStatus, openChannel } from '../../../lib/grpc/index.js';
 import { Membership } from '../../../lib/gen/tessera/control/v1/control_pb.js';
 import type { PartitionReport } from '../../../lib/gen/tessera/storage/v1/storage_pb.js';
 
@@ -22,8 +22,8 @@ export interface ControlPlaneMembership {
   heartbeat(request: { nodeId: string; reports: ReportInit[] }): Promise<void>;
 }
 
-/** The real control plane over gRPC. */
-export function grpcMembership(address: string): ControlPlaneMembership & { close(): void } {
+/** The real control plane over gRPC, at one address. */
+export function grpcMembershipAt(address: string): ControlPlaneMembership & { close(): void } {
   const channel = openChannel(address);
   const client = createClient(Membership, channel, { defaultTimeoutMs: 5_000 });
   return {
@@ -36,6 +36,111 @@ export function grpcMembership(address: string): ControlPlaneMembership & { clos
     },
     close: () => channel.close(),
   };
+}
+
+/**
+ * The real control plane over gRPC. `addresses` is one host:port or a comma-separated list of
+ * the control-plane replicas; calls follow the leader (see `LeaderFollowingMembership`).
+ */
+export function grpcMembership(addresses: string): ControlPlaneMembership & { close(): void } {
+  const list = addresses
+    .split(',')
+    .map((address) => address.trim())
+    .filter((address) => address !== '');
+  return new LeaderFollowingMembership(list, grpcMembershipAt);
+}
+
+/** Trailer a non-leader control-plane replica names the leader's gRPC address in. */
+export const LEADER_ADDRESS_TRAILER = 'tessera-leader-address';
+
+/** Connections kept beyond the configured addresses (leaders named by trailers). */
+const EXTRA_CONNECTIONS_MAX = 4;
+
+/**
+ * Membership over several control-plane replicas. Only the leader answers; the others end the
+ * call with UNAVAILABLE and a `tessera-leader-address` trailer. A call goes to the last address
+ * that answered; on a redirect it moves to the named leader, on any other failure to the next
+ * configured address. At most `addresses.length + 1` attempts per call, then the last error.
+ */
+export class LeaderFollowingMembership implements ControlPlaneMembership {
+  private readonly connections = new Map<string, ControlPlaneMembership & { close(): void }>();
+  private current: string;
+  /** Attempts made by the last call (for tests and logs). */
+  lastAttempts = 0;
+
+  constructor(
+    private readonly addresses: readonly string[],
+    private readonly connect: (address: string) => ControlPlaneMembership & { close(): void },
+  ) {
+    const first = addresses[0];
+    if (first === undefined) throw new Error('at least one control-plane address is required');
+    this.current = first;
+  }
+
+  /** The address calls go to first (the last one that answered, or was named leader). */
+  get currentAddress(): string {
+    return this.current;
+  }
+
+  registerNode(request: { nodeId: string; address: string; zone: string }) {
+    return this.call((membership) => membership.registerNode(request));
+  }
+
+  heartbeat(request: { nodeId: string; reports: ReportInit[] }) {
+    return this.call((membership) => membership.heartbeat(request));
+  }
+
+  /** Closes every connection. */
+  close(): void {
+    for (const connection of this.connections.values()) connection.close();
+    this.connections.clear();
+  }
+
+  private async call<T>(send: (membership: ControlPlaneMembership) => Promise<T>): Promise<T> {
+    let lastError: unknown;
+    const attemptsMax = this.addresses.length + 1;
+    for (let attempt = 1; attempt <= attemptsMax; attempt++) {
+      this.lastAttempts = attempt;
+      const address = this.current;
+      try {
+        return await send(this.connection(address));
+      } catch (error) {
+        lastError = error;
+        this.current = leaderNamedBy(error, address) ?? this.nextConfigured(address);
+      }
+    }
+    throw lastError;
+  }
+
+  /** The configured address after `address` (the first when `address` is not configured). */
+  private nextConfigured(address: string): string {
+    const index = this.addresses.indexOf(address);
+    return this.addresses[(index + 1) % this.addresses.length] ?? address;
+  }
+
+  private connection(address: string): ControlPlaneMembership & { close(): void } {
+    let connection = this.connections.get(address);
+    if (connection !== undefined) return connection;
+    const extras = [...this.connections.keys()].filter((known) => !this.addresses.includes(known));
+    if (!this.addresses.includes(address) && extras.length >= EXTRA_CONNECTIONS_MAX) {
+      const oldest = extras[0];
+      if (oldest !== undefined) {
+        this.connections.get(oldest)?.close();
+        this.connections.delete(oldest);
+      }
+    }
+    connection = this.connect(address);
+    this.connections.set(address, connection);
+    return connection;
+  }
+}
+
+/** The leader address a not-leader answer names, unless it is missing or `from` itself. */
+function leaderNamedBy(error: unknown, from: string): string | undefined {
+  if (!(error instanceof GrpcError) || error.code !== GrpcStatus.UNAVAILABLE) return undefined;
+  const value = error.metadata.get(LEADER_ADDRESS_TRAILER)[0];
+  const leader = typeof value === 'string' ? value.trim() : '';
+  return leader === '' || leader === from ? undefined : leader;
 }
 
 /** What the in-process control plane knows about one node. */

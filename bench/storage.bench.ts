@@ -3,7 +3,15 @@
 // leader; reports throughput and p50/p99 latency. Run with `npx tsx bench/storage.bench.ts`;
 // figures go to docs/storage.md. Bounded: STORAGE_BENCH_MS per phase (default 5000) and a cap on
 // operations; the processes and their temporary directory are removed afterwards.
+// `--cpu-prof-dir=DIR` profiles the storage-node processes like node's `--cpu-prof` (one
+// .cpuprofile per process in DIR, written when they exit on SIGTERM; summarise them with
+// `npx tsx bench/cpu-profile-summary.ts DIR/*.cpuprofile`). `--put-only` skips the read phases
+// so that a profile shows the replicated write path alone.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { stopProcess } from '../test/helpers/process.js';
 import { pollUntil } from '../test/helpers/poll.js';
 import {
   createPartition,
@@ -15,6 +23,11 @@ import {
 } from '../test/storage/cluster.js';
 import { createHistogram, type Histogram } from './histogram.js';
 
+const { values: options } = parseArgs({
+  options: { 'cpu-prof-dir': { type: 'string' }, 'put-only': { type: 'boolean', default: false } },
+});
+const cpuProfileDirectory = options['cpu-prof-dir'];
+if (cpuProfileDirectory !== undefined) await profileChildren(resolve(cpuProfileDirectory));
 const PHASE_MS = Number(process.env.STORAGE_BENCH_MS ?? '5000');
 const CLIENTS = Number(process.env.STORAGE_BENCH_CLIENTS ?? '64');
 const KEYS = 10_000;
@@ -72,6 +85,46 @@ try {
     });
     return answer.response !== undefined;
   });
+  for (const node of nodes)
+    console.log(
+      `${node.nodeId}${node === leader ? ' (leader)' : ''}: ${await writePathMetrics(node)}`,
+    );
+  if (!options['put-only']) await readPhases(leader);
+} finally {
+  await stopAll(nodes, directory);
+}
+
+/**
+ * Where a write's time goes on one node, from its Prometheus metrics: log syncs (count, mean
+ * duration, mean entries per sync), Raft commit and apply durations (mean), messages sent.
+ */
+async function writePathMetrics(node: NodeProcess): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${node.adminPort}/metrics`, {
+    signal: AbortSignal.timeout(5_000),
+  });
+  const text = await response.text();
+  const sum = (name: string): number => {
+    let total = 0;
+    for (const line of text.split('\n')) {
+      if (line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+        total += Number(line.split(' ').at(-1));
+    }
+    return total;
+  };
+  const mean = (base: string, scale: number) =>
+    ((scale * sum(`${base}_sum`)) / Math.max(1, sum(`${base}_count`))).toFixed(2);
+  return [
+    `log syncs ${sum('tessera_storage_log_sync_duration_seconds_count')}`,
+    `sync mean ${mean('tessera_storage_log_sync_duration_seconds', 1000)} ms`,
+    `entries/sync ${mean('tessera_storage_log_sync_group_size', 1)}`,
+    `commit mean ${mean('tessera_raft_commit_duration_seconds', 1000)} ms`,
+    `apply mean ${mean('tessera_raft_apply_duration_seconds', 1000)} ms`,
+    `messages sent ${sum('tessera_raft_messages_sent_total')}`,
+  ].join(', ');
+}
+
+/** The two GetItem phases: consistent (lease-checked on the leader) and eventual. */
+async function readPhases(leader: NodeProcess): Promise<void> {
   await phase('GetItem (CR)', leader, async (node, key) => {
     const answer = await node.storage.getItem({
       partition,
@@ -86,7 +139,48 @@ try {
     });
     return answer.response !== undefined;
   });
-} finally {
-  for (const node of nodes) await killNode(node);
-  await directory.remove();
+}
+
+/**
+ * Stops every node: SIGTERM first when profiling (a SIGKILLed process writes no profile), then
+ * SIGKILL; removes the data directory.
+ */
+async function stopAll(
+  all: readonly NodeProcess[],
+  data: { remove: () => Promise<void> },
+): Promise<void> {
+  if (cpuProfileDirectory !== undefined) {
+    await Promise.all(all.map((node) => stopProcess(node.process, 10_000)));
+  }
+  for (const node of all) await killNode(node);
+  await data.remove();
+}
+
+/**
+ * Node 20 refuses `--cpu-prof` in NODE_OPTIONS, and the test helper spawns `node --import tsx`
+ * with our environment, so the children get an `--import` preload instead: it starts the V8
+ * sampling profiler (1 ms, like `--cpu-prof`) and writes `<pid>.cpuprofile` on exit (the node's
+ * SIGTERM path ends in process.exit; a same-thread inspector session answers synchronously).
+ */
+async function profileChildren(directory: string): Promise<void> {
+  await mkdir(directory, { recursive: true });
+  const preload = join(directory, 'cpu-prof-preload.mjs');
+  await writeFile(
+    preload,
+    `import { Session } from 'node:inspector';
+import { writeFileSync } from 'node:fs';
+const session = new Session();
+session.connect();
+session.post('Profiler.enable');
+session.post('Profiler.setSamplingInterval', { interval: 1000 });
+session.post('Profiler.start');
+const name = (process.argv.find((a) => a.startsWith('--node-id=')) ?? 'node').slice(10);
+process.on('exit', () => {
+  session.post('Profiler.stop', (error, result) => {
+    if (!error) writeFileSync(${JSON.stringify(directory)} + '/' + name + '-' + process.pid + '.cpuprofile', JSON.stringify(result.profile));
+  });
+});
+`,
+  );
+  process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import=${preload}`.trim();
 }

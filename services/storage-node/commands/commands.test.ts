@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { itemToWire, type Item, type ValidatedRequest } from '../../../lib/dynamo/index.js';
 import { createMemoryEngine } from '../engine/memory-engine.js';
-import type { Engine } from '../engine/engine.js';
+import type { Engine, ReadView } from '../engine/engine.js';
 import {
   evaluateGetItem,
   evaluateQuery,
@@ -92,6 +92,42 @@ describe('write commands', () => {
     );
     assert.deepEqual(wire(got.item), { w: { N: '5' } });
     assert.equal(got.consumedCapacity?.CapacityUnits, 1);
+  });
+
+  test('a plain PutItem reads nothing; a condition, ALL_OLD or capacity still read the old item', async () => {
+    const engine = createMemoryEngine();
+    let reads = 0;
+    const counting: ReadView = {
+      get: (key) => {
+        reads++;
+        return engine.get(key);
+      },
+      getMany: (keys) => engine.getMany(keys),
+      scan: (range, limits) => engine.scan(range, limits),
+    };
+    const key = { pk: { S: 'a' }, sk: { N: '1' } };
+    const big = { ...key, v: { S: 'x'.repeat(3000) } };
+    const put = async (request: object) => {
+      const evaluation = await evaluateWrite(counting, spec, 'PutItem', {
+        TableName: 'Music',
+        ...request,
+      });
+      assert.ok((await engine.write(evaluation.mutations)).ok);
+      return evaluation.outcome;
+    };
+    value(await put({ Item: big }));
+    value(await put({ Item: { ...key, v: { N: '1' } } }));
+    assert.equal(reads, 0);
+    const replaced = value(await put({ Item: big, ReturnValues: 'ALL_OLD' }));
+    assert.deepEqual(wire(replaced.attributes), { ...key, v: { N: '1' } });
+    assert.equal(reads, 1);
+    // Capacity counts the larger of old (3 KB) and new item: 3 units, not 1.
+    const small = value(await put({ Item: key, ReturnConsumedCapacity: 'TOTAL' }));
+    assert.equal(small.consumedCapacity?.CapacityUnits, 3);
+    assert.equal(reads, 2);
+    const refused = await put({ Item: key, ConditionExpression: 'attribute_not_exists(pk)' });
+    assert.equal(refused.kind, 'error');
+    assert.equal(reads, 3);
   });
 
   test('a failed condition writes nothing and returns the old item when asked', async () => {

@@ -37,7 +37,20 @@ export async function evaluatePutItem(
   if (!keys.ok) return { mutations: [], outcome: outcomeError(keys.error) };
   const key = storageKeyOf(spec, extractKey(item, spec.schema));
   if (key === undefined) return { mutations: [], outcome: { kind: 'wrong-partition' } };
-  const old = await readItem(view, key);
+  const returnOld = stringMember(request.data, 'ReturnValues') === 'ALL_OLD';
+  const wantsCapacity =
+    consumedCapacity(
+      spec.tableName,
+      0,
+      'write',
+      stringMember(request.data, 'ReturnConsumedCapacity'),
+    ) !== undefined;
+  // The old item matters only to a condition, ReturnValues=ALL_OLD or the capacity answer (it
+  // counts the larger of old and new). A plain PutItem skips the read: on the apply path every
+  // replica awaited one engine read per entry, in sequence (docs/storage.md, "What limits
+  // replicated writes").
+  const needsOld = request.condition !== undefined || returnOld || wantsCapacity;
+  const old = needsOld ? await readItem(view, key) : { ok: true as const, item: undefined };
   if (!old.ok) return { mutations: [], outcome: outcomeError(old.error) };
   const oldItem = old.item;
   if (request.condition !== undefined && !evaluateCondition(request.condition, oldItem ?? empty)) {
@@ -55,7 +68,6 @@ export async function evaluatePutItem(
     'write',
     stringMember(request.data, 'ReturnConsumedCapacity'),
   );
-  const returnOld = stringMember(request.data, 'ReturnValues') === 'ALL_OLD';
   return {
     mutations: [{ kind: 'put', key, value: encodeItem(item) }],
     outcome: outcomeOk({

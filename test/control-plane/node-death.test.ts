@@ -1,0 +1,195 @@
+// A storage node dies for good: the control plane (RF 3, short down and grace periods) with four
+// real storage-node processes and the router; a table is ACTIVE with items written through the
+// router; one node holding replicas is SIGKILLed. After the grace period its replicas are
+// re-created on the three others (no under-replicated partition, the dead node holds none) and
+// every item written before is still readable, strongly consistent, through the router.
+//
+// TODO (found by this test, outside the storage node's server/ and this folder): a replacement
+// move never works. (1) No one creates the learner replica on the target node: the control
+// plane's add-learner step (replica/grpc-executor.ts) only asks the partition leader to add the
+// learner to the Raft group, and the target drops messages of unknown groups. (2) The storage
+// host counts a learner that acknowledged nothing as caught up while the log is shorter than
+// `caughtUpLagMax` (host/admin.ts: match 0 + 64 >= commit), so the phantom is promoted. The
+// group becomes four voters, one dead and one empty: no quorum, no leader, and the `removing`
+// step times out forever. (A drain of a live node "succeeds" the same way and leaves a
+// partition with two real replicas.)
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { pollUntil } from '../helpers/poll.js';
+import { parseLogLine, startTypeScriptProcess, stopProcess } from '../helpers/process.js';
+import type { TestProcess } from '../helpers/process.js';
+import { findLeader, freePorts, startReplica, temporaryDirectory } from './cluster.js';
+import type { Replica } from './cluster.js';
+
+const ITEMS = 30;
+const NODE_UP = 2;
+const NODE_DOWN = 4;
+
+/** The parts of a cluster status a failure message needs. */
+function describeStatus(status: {
+  underReplicatedPartitions: number;
+  leaderlessPartitions: number;
+  moves: readonly { partitionId: string; fromNodeId: string; toNodeId: string; step: string }[];
+  nodes: readonly { nodeId: string; state: number; replicaCount: number }[];
+}): string {
+  const nodes = status.nodes.map((n) => `${n.nodeId}:state=${n.state},replicas=${n.replicaCount}`);
+  return `under-replicated=${status.underReplicatedPartitions} leaderless=${status.leaderlessPartitions} moves=[${status.moves.map((m) => `${m.partitionId}:${m.fromNodeId}->${m.toNodeId}@${m.step}`).join(' ')}] ${nodes.join(' ')}`;
+}
+
+describe('storage-node death', () => {
+  const directory = temporaryDirectory();
+  const processes: TestProcess[] = [];
+  let control: Replica | undefined;
+  let client: DynamoDBClient | undefined;
+  after(async () => {
+    client?.destroy();
+    control?.close();
+    await Promise.all(processes.map(async (process) => stopProcess(process)));
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  /** Starts the router against the control plane and returns an SDK client for it. */
+  async function startRouter(controlAddress: string): Promise<DynamoDBClient> {
+    const router = startTypeScriptProcess('services/router/main.ts', [
+      '--http-port=0',
+      '--grpc-port=0',
+      '--admin-port=0',
+      `--control-plane-address=${controlAddress}`,
+    ]);
+    processes.push(router);
+    const ready = parseLogLine(
+      await router.waitForLine((line) => line.includes('DynamoDB endpoint'), 30_000),
+    );
+    return new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${ready?.['httpPort'] as number}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      maxAttempts: 3,
+    });
+  }
+
+  const todo =
+    'replacement moves never create the learner replica on the target and promote it as caught up: see the comment at the top';
+  it('re-creates a dead node’s replicas on the others and keeps every item', { todo }, async () => {
+    const ports = await freePorts(5);
+    control = await startReplica(
+      'control-1',
+      join(directory, 'control'),
+      ports[0] ?? 0,
+      [],
+      [
+        '--reconcile-every-ticks=5',
+        '--replication-factor=3',
+        '--heartbeat-interval-ms=200',
+        '--suspect-after-ms=700',
+        '--down-after-ms=1500',
+        '--replace-grace-ms=1500',
+      ],
+    );
+    processes.push(control.process);
+    const leader = await findLeader([control]);
+    const nodes = new Map<string, TestProcess>();
+    for (const i of [1, 2, 3, 4]) {
+      const node = startTypeScriptProcess('services/storage-node/main.ts', [
+        `--node-id=s${i}`,
+        `--data-dir=${join(directory, `s${i}`)}`,
+        `--grpc-port=${ports[i] ?? 0}`,
+        '--admin-port=0',
+        `--control-plane-address=${control.address}`,
+      ]);
+      processes.push(node);
+      nodes.set(`s${i}`, node);
+    }
+    await pollUntil(
+      async () => {
+        const status = await leader.admin.getClusterStatus({});
+        return status.nodes.filter((n) => n.state === NODE_UP).length === 4 ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, description: 'four storage nodes up' },
+    );
+    client = await startRouter(control.address);
+    const sdk = client;
+    await sdk.send(
+      new CreateTableCommand({
+        TableName: 'Music',
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    await pollUntil(
+      async () => {
+        const described = await sdk.send(new DescribeTableCommand({ TableName: 'Music' }));
+        return described.Table?.TableStatus === 'ACTIVE' ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, description: 'Music ACTIVE' },
+    );
+    for (let i = 0; i < ITEMS; i++) {
+      const item = { id: { S: `item-${i}` }, n: { N: String(i) } };
+      await pollUntil(
+        async () =>
+          (await sdk.send(new PutItemCommand({ TableName: 'Music', Item: item }))) && true,
+        { timeoutMs: 10_000, intervalMs: 100, description: `PutItem item-${i}` },
+      );
+    }
+    const before = await pollUntil(
+      async () => {
+        const now = await leader.admin.getClusterStatus({});
+        return now.moves.length === 0 && now.leaderlessPartitions === 0 ? now : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 200, description: 'a settled cluster before the kill' },
+    );
+    assert.equal(before.underReplicatedPartitions, 0);
+    const victim = [...before.nodes].sort((a, b) => b.replicaCount - a.replicaCount)[0];
+    assert.ok(victim !== undefined && victim.replicaCount > 0);
+    nodes.get(victim.nodeId)?.signal('SIGKILL');
+    let seen = '';
+    const final = await pollUntil(
+      async () => {
+        const now = await leader.admin.getClusterStatus({});
+        seen = describeStatus(now);
+        const dead = now.nodes.find((n) => n.nodeId === victim.nodeId);
+        return dead?.state === NODE_DOWN &&
+          dead.replicaCount === 0 &&
+          now.underReplicatedPartitions === 0 &&
+          now.leaderlessPartitions === 0 &&
+          now.moves.length === 0
+          ? now
+          : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, description: `${victim.nodeId}'s replicas re-created` },
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; last status: ${seen}`);
+    });
+    const survivors = final.nodes.filter((n) => n.nodeId !== victim.nodeId);
+    assert.equal(
+      survivors.reduce((sum, n) => sum + n.replicaCount, 0),
+      before.nodes.reduce((sum, n) => sum + n.replicaCount, 0),
+    );
+    for (let i = 0; i < ITEMS; i++) {
+      const got = await pollUntil(
+        async () =>
+          (
+            await sdk.send(
+              new GetItemCommand({
+                TableName: 'Music',
+                Key: { id: { S: `item-${i}` } },
+                ConsistentRead: true,
+              }),
+            )
+          ).Item,
+        { timeoutMs: 10_000, intervalMs: 100, description: `GetItem item-${i}` },
+      );
+      assert.equal(got['n']?.N, String(i));
+    }
+  });
+});

@@ -4,15 +4,12 @@
 // re-created on the three others (no under-replicated partition, the dead node holds none) and
 // every item written before is still readable, strongly consistent, through the router.
 //
-// TODO (found by this test, outside the storage node's server/ and this folder): a replacement
-// move never works. (1) No one creates the learner replica on the target node: the control
-// plane's add-learner step (replica/grpc-executor.ts) only asks the partition leader to add the
-// learner to the Raft group, and the target drops messages of unknown groups. (2) The storage
-// host counts a learner that acknowledged nothing as caught up while the log is shorter than
-// `caughtUpLagMax` (host/admin.ts: match 0 + 64 >= commit), so the phantom is promoted. The
-// group becomes four voters, one dead and one empty: no quorum, no leader, and the `removing`
-// step times out forever. (A drain of a live node "succeeds" the same way and leaves a
-// partition with two real replicas.)
+// This test found two bugs, now fixed: the control plane's add-learner step never created the
+// learner replica on the target node, and the storage host counted a learner that had
+// acknowledged nothing as caught up, so an empty voter was promoted. With both fixed the dead
+// node's replicas are re-created (the status checks pass), but the strongly consistent reads
+// through the router afterwards answer InternalServerError; the cause is not found yet, so the
+// test is marked todo.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,7 +75,7 @@ describe('storage-node death', () => {
   }
 
   const todo =
-    'replacement moves never create the learner replica on the target and promote it as caught up: see the comment at the top';
+    'with the learner fixes the replicas are re-created, but consistent GetItem through the router then answers InternalServerError: cause not found yet';
   it('re-creates a dead node’s replicas on the others and keeps every item', { todo }, async () => {
     const ports = await freePorts(5);
     control = await startReplica(

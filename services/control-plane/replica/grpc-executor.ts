@@ -28,26 +28,9 @@ export class GrpcStorageExecutor implements StorageExecutor {
 
   async createReplicas(state: ControlState, partitionId: string): Promise<ExecutorOutcome> {
     const partition = lookup(state.partitions, partitionId);
-    const table = partition === undefined ? undefined : lookup(state.tables, partition.tableId);
-    if (partition === undefined || table === undefined) return { ok: true, done: true };
-    const request = {
-      table: {
-        tableId: table.tableId,
-        tableName: table.tableName,
-        keySchema: table.keySchema.map((e) => ({
-          attributeName: e.AttributeName,
-          keyType: e.KeyType,
-        })),
-        attributeDefinitions: table.attributeDefinitions.map((d) => ({
-          attributeName: d.AttributeName,
-          attributeType: d.AttributeType,
-        })),
-      },
-      partitionId,
-      range: { start: hashBytes(partition.start), end: hashBytes(partition.end) },
-      epoch: BigInt(partition.epoch),
-      replicas: this.replicas(state, partition),
-    };
+    if (partition === undefined) return { ok: true, done: true };
+    const request = this.createReplicaRequest(state, partition, BigInt(partition.epoch));
+    if (request === undefined) return { ok: true, done: true };
     try {
       await Promise.all(
         partition.replicas.map(async (replica) => {
@@ -60,6 +43,30 @@ export class GrpcStorageExecutor implements StorageExecutor {
     } catch (error) {
       return failure(error);
     }
+  }
+
+  /** The CreateReplica request for a partition: its table, range, epoch and replica set. */
+  private createReplicaRequest(state: ControlState, partition: PartitionRecord, epoch: bigint) {
+    const table = lookup(state.tables, partition.tableId);
+    if (table === undefined) return undefined;
+    return {
+      table: {
+        tableId: table.tableId,
+        tableName: table.tableName,
+        keySchema: table.keySchema.map((e) => ({
+          attributeName: e.AttributeName,
+          keyType: e.KeyType,
+        })),
+        attributeDefinitions: table.attributeDefinitions.map((d) => ({
+          attributeName: d.AttributeName,
+          attributeType: d.AttributeType,
+        })),
+      },
+      partitionId: partition.partitionId,
+      range: { start: hashBytes(partition.start), end: hashBytes(partition.end) },
+      epoch,
+      replicas: this.replicas(state, partition),
+    };
   }
 
   async runMoveStep(state: ControlState, step: MoveStep): Promise<ExecutorOutcome> {
@@ -81,6 +88,17 @@ export class GrpcStorageExecutor implements StorageExecutor {
       switch (step.kind) {
         case 'add-learner': {
           const learner = lookup(state.nodes, step.nodeId);
+          if (learner === undefined) return { ok: true, done: false };
+          // The target must host the replica before the group can reach it: create it there
+          // as a learner that knows the current members (CreateReplica is idempotent).
+          const request = this.createReplicaRequest(state, partition, epoch);
+          if (request === undefined) return { ok: true, done: false };
+          const members = request.replicas.filter((r) => r.nodeId !== step.nodeId);
+          members.push({ nodeId: step.nodeId, address: learner.address, learner: true });
+          const created = await this.pool
+            .client(PartitionAdmin, learner.address)
+            .createReplica({ ...request, replicas: members });
+          if (created.routingError !== undefined) return { ok: true, done: false };
           const answer = await admin.addLearner({
             partition: ref,
             learner: { nodeId: step.nodeId, address: learner?.address ?? '', learner: true },

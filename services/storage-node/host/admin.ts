@@ -38,11 +38,18 @@ export async function addLearner(
   return changeMembership(host, resolved.value, { type: 'addLearner', nodeId });
 }
 
-/** Whether a member's log is within {@link caughtUpLagMax} of the leader's commit. */
+/**
+ * Whether a member's log is within {@link caughtUpLagMax} of the leader's commit. The member
+ * must have acknowledged something (match > 0): a learner that has received nothing yet would
+ * otherwise pass while the group's log is shorter than the lag bound, and promoting it would
+ * add an empty voter.
+ */
 export function caughtUp(replica: Replica, nodeId: string): boolean {
   const status = replica.status();
   const progress = status.progress[nodeId];
-  return progress !== undefined && progress.match + caughtUpLagMax >= status.commit;
+  return (
+    progress !== undefined && progress.match > 0 && progress.match + caughtUpLagMax >= status.commit
+  );
 }
 
 /** Promotes a caught-up learner to voter; `false` when it is not caught up yet. */

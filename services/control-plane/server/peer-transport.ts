@@ -15,7 +15,8 @@ import {
 import type { ServiceBinding } from '../../../lib/grpc/index.js';
 import { RaftTransport } from '../../../lib/gen/tessera/storage/v1/storage_pb.js';
 import type { RaftMessage as ProtoRaftMessage } from '../../../lib/gen/tessera/storage/v1/storage_pb.js';
-import type { EntryType, MessageType, RaftMessage } from '../../../lib/raft/index.js';
+import type { RaftMessage } from '../../../lib/raft/index.js';
+import { raftMessageFromProto, raftMessageToProto } from '../../../lib/raft-proto/codec.js';
 
 /** The Raft group id control-plane messages carry. */
 export const CONTROL_GROUP_ID = 'control';
@@ -24,92 +25,17 @@ export const PEER_QUEUE_MESSAGES_MAX = 4_096;
 /** Messages in one Exchange request. */
 export const MESSAGES_PER_CALL_MAX = 256;
 
-const messageTypes: readonly MessageType[] = [
-  'append',
-  'appendResponse',
-  'vote',
-  'voteResponse',
-  'preVote',
-  'preVoteResponse',
-  'snapshot',
-  'heartbeat',
-  'heartbeatResponse',
-  'timeoutNow',
-];
-const entryTypes: readonly EntryType[] = ['normal', 'confChange'];
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** A Raft message as a proto initialiser; the round and forced vote travel in `context`. */
+/** A Raft message as a proto initialiser (lib/raft-proto's wire form, group `control`). */
 export function messageToProto(message: RaftMessage) {
-  const extra = message.round !== 0 || message.forceVote;
-  return {
-    groupId: CONTROL_GROUP_ID,
-    type: messageTypes.indexOf(message.type),
-    from: message.from,
-    to: message.to,
-    term: BigInt(message.term),
-    logTerm: BigInt(message.logTerm),
-    index: BigInt(message.index),
-    entries: message.entries.map((e) => ({
-      term: BigInt(e.term),
-      index: BigInt(e.index),
-      kind: entryTypes.indexOf(e.type),
-      data: e.data,
-    })),
-    commit: BigInt(message.commit),
-    reject: message.reject,
-    rejectHint: BigInt(message.rejectHint),
-    context: extra
-      ? encoder.encode(JSON.stringify({ round: message.round, forceVote: message.forceVote }))
-      : new Uint8Array(0),
-  };
+  return raftMessageToProto(CONTROL_GROUP_ID, message);
 }
 
 /** A received message, or undefined when it is malformed or for another group (dropped). */
 export function messageFromProto(proto: ProtoRaftMessage): RaftMessage | undefined {
-  const type = messageTypes[proto.type];
-  if (type === undefined || type === 'snapshot' || proto.groupId !== CONTROL_GROUP_ID)
-    return undefined;
-  let round = 0;
-  let forceVote = false;
-  if (proto.context.length > 0) {
-    try {
-      const extra = JSON.parse(decoder.decode(proto.context)) as {
-        round?: unknown;
-        forceVote?: unknown;
-      };
-      round = typeof extra.round === 'number' ? extra.round : 0;
-      forceVote = extra.forceVote === true;
-    } catch {
-      return undefined;
-    }
-  }
-  const entries = [];
-  for (const entry of proto.entries) {
-    const kind = entryTypes[entry.kind];
-    if (kind === undefined) return undefined;
-    entries.push({
-      term: Number(entry.term),
-      index: Number(entry.index),
-      type: kind,
-      data: entry.data,
-    });
-  }
-  return {
-    type,
-    from: proto.from,
-    to: proto.to,
-    term: Number(proto.term),
-    logTerm: Number(proto.logTerm),
-    index: Number(proto.index),
-    entries,
-    commit: Number(proto.commit),
-    reject: proto.reject,
-    rejectHint: Number(proto.rejectHint),
-    round,
-    forceVote,
-  };
+  const decoded = raftMessageFromProto(proto);
+  if (decoded === undefined || decoded.groupId !== CONTROL_GROUP_ID) return undefined;
+  // The control plane never sends snapshots (its log is not compacted).
+  return decoded.message.type === 'snapshot' ? undefined : decoded.message;
 }
 
 /** The receiving side: every message goes to `deliver` (the driver's step). */

@@ -1,0 +1,97 @@
+// Raft messages ⇄ tessera.storage.v1.RaftMessage, for every Raft transport (storage nodes and
+// control-plane replicas). Fields the proto lacks (the heartbeat round and the transfer's forced
+// vote) travel in `context` as JSON. A snapshot's image is not carried here: transports send it
+// by InstallSnapshot chunks.
+import type { RaftMessage as ProtoRaftMessage } from '../gen/tessera/storage/v1/storage_pb.js';
+import type { EntryType, MessageType, RaftMessage } from '../raft/index.js';
+
+// The wire numbers of message and entry types: their positions here. Append only.
+const messageTypes: readonly MessageType[] = [
+  'append',
+  'appendResponse',
+  'vote',
+  'voteResponse',
+  'preVote',
+  'preVoteResponse',
+  'snapshot',
+  'heartbeat',
+  'heartbeatResponse',
+  'timeoutNow',
+];
+const entryTypes: readonly EntryType[] = ['normal', 'confChange'];
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A message of group `groupId` as a proto initializer (without any snapshot image). */
+export function raftMessageToProto(groupId: string, message: RaftMessage) {
+  const extra = message.round !== 0 || message.forceVote;
+  return {
+    groupId,
+    type: messageTypes.indexOf(message.type),
+    from: message.from,
+    to: message.to,
+    term: BigInt(message.term),
+    logTerm: BigInt(message.logTerm),
+    index: BigInt(message.index),
+    entries: message.entries.map((entry) => ({
+      term: BigInt(entry.term),
+      index: BigInt(entry.index),
+      kind: entryTypes.indexOf(entry.type),
+      data: entry.data,
+    })),
+    commit: BigInt(message.commit),
+    reject: message.reject,
+    rejectHint: BigInt(message.rejectHint),
+    context: extra
+      ? encoder.encode(JSON.stringify({ round: message.round, forceVote: message.forceVote }))
+      : new Uint8Array(0),
+  };
+}
+
+/** A received message and its group, or undefined when it is malformed (callers drop it). */
+export function raftMessageFromProto(
+  proto: ProtoRaftMessage,
+): { groupId: string; message: RaftMessage } | undefined {
+  const type = messageTypes[proto.type];
+  if (type === undefined) return undefined;
+  let round = 0;
+  let forceVote = false;
+  if (proto.context.length > 0) {
+    try {
+      const context = JSON.parse(decoder.decode(proto.context)) as {
+        round?: unknown;
+        forceVote?: unknown;
+      };
+      round = typeof context.round === 'number' ? context.round : 0;
+      forceVote = context.forceVote === true;
+    } catch {
+      return undefined;
+    }
+  }
+  const entries = [];
+  for (const entry of proto.entries) {
+    const kind = entryTypes[entry.kind];
+    if (kind === undefined) return undefined;
+    entries.push({
+      term: Number(entry.term),
+      index: Number(entry.index),
+      type: kind,
+      data: entry.data,
+    });
+  }
+  const message: RaftMessage = {
+    type,
+    from: proto.from,
+    to: proto.to,
+    term: Number(proto.term),
+    logTerm: Number(proto.logTerm),
+    index: Number(proto.index),
+    entries,
+    commit: Number(proto.commit),
+    reject: proto.reject,
+    rejectHint: Number(proto.rejectHint),
+    round,
+    forceVote,
+  };
+  return { groupId: proto.groupId, message };
+}

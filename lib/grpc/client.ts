@@ -102,6 +102,8 @@ function clientMethod(channel: Client, method: DescMethod, timeoutMsDefault: num
           path,
           (span, metadata) =>
             new Promise<Message>((resolve, reject) => {
+              // Assigned right after the call starts; grpc-js never answers synchronously.
+              let release = (): void => {};
               const call = channel.makeUnaryRequest(
                 path,
                 serialize,
@@ -110,11 +112,12 @@ function clientMethod(channel: Client, method: DescMethod, timeoutMsDefault: num
                 metadata,
                 grpcCallOptions(options, timeoutMsDefault),
                 (error, response) => {
+                  release();
                   if (error || response === undefined) reject(failSpan(span, error));
                   else resolve(response);
                 },
               );
-              cancelOnAbort(options.signal, () => call.cancel());
+              release = cancelOnAbort(options.signal, () => call.cancel());
             }),
           options,
         );
@@ -143,14 +146,18 @@ function clientMethod(channel: Client, method: DescMethod, timeoutMsDefault: num
             // Attached now so an early failure is never an unhandled rejection; awaited below.
             result.catch(() => {});
             const started = call as NonNullable<typeof call>;
-            cancelOnAbort(options.signal, () => started.cancel());
+            const release = cancelOnAbort(options.signal, () => started.cancel());
             try {
-              await pumpRequests(started, requests, callEnded);
-            } catch (error) {
-              started.cancel();
-              throw GrpcError.from(error);
+              try {
+                await pumpRequests(started, requests, callEnded);
+              } catch (error) {
+                started.cancel();
+                throw GrpcError.from(error);
+              }
+              return await result;
+            } finally {
+              release();
             }
-            return await result;
           },
           options,
         );
@@ -194,10 +201,19 @@ function grpcCallOptions(
   return timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };
 }
 
-function cancelOnAbort(signal: AbortSignal | undefined, cancel: () => void): void {
-  if (signal === undefined) return;
-  if (signal.aborted) cancel();
-  else signal.addEventListener('abort', cancel, { once: true });
+/**
+ * Cancels the call when `signal` aborts. Returns the function that removes the listener once
+ * the call has ended, so a long-lived signal shared by many calls does not collect one
+ * listener per call.
+ */
+function cancelOnAbort(signal: AbortSignal | undefined, cancel: () => void): () => void {
+  if (signal === undefined) return () => {};
+  if (signal.aborted) {
+    cancel();
+    return () => {};
+  }
+  signal.addEventListener('abort', cancel, { once: true });
+  return () => signal.removeEventListener('abort', cancel);
 }
 
 /** Builds outgoing metadata: the caller's, plus the trace context of `span`. */
@@ -239,7 +255,7 @@ async function* streamWithSpan(
 ): AsyncIterable<Message> {
   const span = trace.getTracer('tessera.grpc').startSpan(path, { kind: SpanKind.CLIENT });
   const call = start(outgoingMetadata(options, span));
-  cancelOnAbort(options.signal, () => call.cancel());
+  const release = cancelOnAbort(options.signal, () => call.cancel());
   let finished = false;
   try {
     for await (const message of call) yield message as Message;
@@ -250,6 +266,7 @@ async function* streamWithSpan(
   } finally {
     // A consumer that stops early cancels the call so the server stops sending.
     if (!finished) call.cancel();
+    release();
     span.end();
   }
 }

@@ -209,3 +209,31 @@ describe('gRPC server shutdown', () => {
     }
   });
 });
+
+describe('listeners do not pile up', () => {
+  test('a signal shared by many calls, and the server, keep no listener per finished call', async () => {
+    const server = createGrpcServer([echoService()]);
+    const port = await server.listen('127.0.0.1', 0);
+    const channel = openChannel(`127.0.0.1:${port}`);
+    // Node warns (MaxListenersExceededWarning) past 10 listeners on one AbortSignal.
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning.name);
+    };
+    process.on('warning', onWarning);
+    try {
+      const echo = createClient(EchoService, channel);
+      const shared = new AbortController();
+      for (let index = 0; index < 30; index++) {
+        await echo.echo({ text: `call ${index}` }, { signal: shared.signal });
+        await collect(echo.echoServerStream({ text: 'x', count: 1 }, { signal: shared.signal }));
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off('warning', onWarning);
+      channel.close();
+      await server.shutdown(1000);
+    }
+  });
+});

@@ -187,7 +187,7 @@ function adaptHandler(
   environment: HandlerEnvironment,
 ): UntypedHandleCall {
   const run = (call: AnyCall, body: (context: CallContext) => Promise<void>): void => {
-    const context = callContext(call, environment);
+    const { context, release } = callContext(call, environment);
     environment.state.callsInFlight += 1;
     const parent = extractTraceContext(call.metadata, otelContext.active());
     const tracer = trace.getTracer('tessera.grpc');
@@ -199,6 +199,7 @@ function adaptHandler(
         environment.onInternalError(error, context.method);
       })
       .finally(() => {
+        release();
         span.end();
         environment.state.callsInFlight -= 1;
       });
@@ -279,17 +280,23 @@ async function writeAll(
   }
 }
 
-function callContext(call: AnyCall, environment: HandlerEnvironment): CallContext {
+/**
+ * The context of one call, and `release` to run when the call ends: it removes the call's
+ * listener from the server-wide force signal, which would otherwise keep one listener (and
+ * the call's context) alive for every call the server ever served.
+ */
+function callContext(
+  call: AnyCall,
+  environment: HandlerEnvironment,
+): { context: CallContext; release: () => void } {
   const controller = new AbortController();
   const abort = (): void => controller.abort();
   (call as NodeJS.EventEmitter).on('cancelled', abort);
   environment.forceSignal.addEventListener('abort', abort, { once: true });
-  controller.signal.addEventListener('abort', () =>
-    environment.forceSignal.removeEventListener('abort', abort),
-  );
+  const release = (): void => environment.forceSignal.removeEventListener('abort', abort);
   const deadline = call.getDeadline();
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number(deadline);
-  return {
+  const context: CallContext = {
     method: call.getPath(),
     metadata: call.metadata,
     trailers: new Metadata(),
@@ -298,4 +305,5 @@ function callContext(call: AnyCall, environment: HandlerEnvironment): CallContex
     shutdownSignal: environment.shutdownSignal,
     deadlineMs: Number.isFinite(deadlineMs) ? deadlineMs : undefined,
   };
+  return { context, release };
 }

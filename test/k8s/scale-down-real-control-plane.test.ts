@@ -1,0 +1,229 @@
+// The operator's scale-down against the REAL control plane: a control-plane process
+// (services/control-plane/main.ts) with four storage-node processes (services/storage-node/
+// main.ts) registered under the node ids the operator derives from pod ordinals. A table with
+// RF=3 puts replicas on every node; shrinking the TesseraCluster from 4 to 3 must drain
+// demo-storage-3 through ControlAdmin.DrainNode over gRPC, wait until the control plane reports
+// it holds no replicas, and only then shrink the StatefulSet (on the fake Kubernetes API server).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { NodeState as WireNodeState } from '../../lib/gen/tessera/control/v1/control_pb.js';
+import { clusterNames, storageNodeId } from '../../operator/api/names.js';
+import type { TesseraClusterStatus } from '../../operator/api/types.js';
+import type {
+  AdminResult,
+  ClusterStatus,
+  ControlPlaneAdmin,
+  NodeStatus,
+} from '../../operator/control/admin.js';
+import type { GrpcControlPlaneAdmin } from '../../operator/control/grpc-admin.js';
+import { createGrpcControlPlaneAdmin } from '../../operator/control/grpc-admin.js';
+import { createKubeClient, kubeConfigFor } from '../../operator/kube/client.js';
+import type { ReconcilerDeps } from '../../operator/reconcile/pass.js';
+import { reconcileCluster } from '../../operator/reconcile/reconciler.js';
+import type { FakeApiServer } from '../../operator/testing/fake-api-server.js';
+import { startFakeApiServer } from '../../operator/testing/fake-api-server.js';
+import { settleDeployment, settleStatefulSet } from '../../operator/testing/simulate.js';
+import { pollUntil } from '../helpers/poll.js';
+import type { TestProcess } from '../helpers/process.js';
+import { stopProcess } from '../helpers/process.js';
+import { TesseraProcesses, findLeader, tableRequest } from './tessera-processes.js';
+
+const namespace = 'db';
+const cluster = 'demo';
+const names = clusterNames(cluster, namespace);
+const storageReplicas = 4;
+/** Partitions of the test table: 4 × RF 3 = 12 replicas, so every node holds some. */
+const partitions = 4;
+
+/** Records what the reconciler saw and asked, passing every call to the real client. */
+class RecordingAdmin implements ControlPlaneAdmin {
+  readonly statuses: ClusterStatus[] = [];
+  readonly drains: string[] = [];
+  readonly cancels: string[] = [];
+
+  constructor(private readonly inner: ControlPlaneAdmin) {}
+
+  async clusterStatus(): Promise<AdminResult<ClusterStatus>> {
+    const answer = await this.inner.clusterStatus();
+    if (answer.ok) this.statuses.push(answer.value);
+    return answer;
+  }
+
+  drainNode(nodeId: string): Promise<AdminResult<void>> {
+    this.drains.push(nodeId);
+    return this.inner.drainNode(nodeId);
+  }
+
+  cancelDrain(nodeId: string): Promise<AdminResult<void>> {
+    this.cancels.push(nodeId);
+    return this.inner.cancelDrain(nodeId);
+  }
+}
+
+const processes = new TesseraProcesses();
+const storageProcesses: TestProcess[] = [];
+let api: FakeApiServer;
+let grpcAdmin: GrpcControlPlaneAdmin | undefined;
+
+before(async () => {
+  api = await startFakeApiServer();
+});
+
+after(async () => {
+  grpcAdmin?.close();
+  await processes.stopAll();
+  await api.close();
+});
+
+function storageSetReplicas(): number {
+  return (api.get('StatefulSet', namespace, names.storage)?.spec as { replicas: number }).replicas;
+}
+
+function settle(): void {
+  settleStatefulSet(api, namespace, names.storage);
+  settleStatefulSet(api, namespace, names.controlPlane);
+  settleDeployment(api, namespace, names.router);
+}
+
+function nodeIn(status: ClusterStatus | undefined, nodeId: string): NodeStatus | undefined {
+  return status?.nodes.find((node) => node.nodeId === nodeId);
+}
+
+/**
+ * Starts the control plane and one storage node per pod ordinal, creates the test table and
+ * resolves, once it is ACTIVE, with the operator's admin client for that control plane.
+ */
+async function startCluster(): Promise<RecordingAdmin> {
+  const ports = await processes.ports(1 + storageReplicas);
+  const [control] = await processes.startControlPlane(['control-1'], ports.slice(0, 1), [
+    `--initial-partitions=${partitions}`,
+  ]);
+  assert.ok(control);
+  await findLeader([control]);
+  grpcAdmin = createGrpcControlPlaneAdmin(control.address);
+  const admin = new RecordingAdmin(grpcAdmin);
+  for (let ordinal = 0; ordinal < storageReplicas; ordinal += 1) {
+    const nodeId = storageNodeId(names, ordinal);
+    storageProcesses.push(
+      processes.startStorageNode(nodeId, ports[1 + ordinal] ?? 0, control.address),
+    );
+  }
+  // Up, not just joining (the operator's 'alive' covers both): CreateTable needs three up.
+  await pollUntil(
+    async () => {
+      const status = await control.admin.getClusterStatus({});
+      const up = status.nodes.filter((node) => node.state === WireNodeState.UP);
+      return up.length === storageReplicas ? true : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, description: 'four storage nodes up' },
+  );
+  assert.equal((await control.catalog.createTable(tableRequest('Music'))).error, undefined);
+  await pollUntil(
+    async () => {
+      const described = await control.catalog.describeTable({ request: { tableName: 'Music' } });
+      return described.response?.table?.tableStatus === 'ACTIVE' ? true : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, description: 'Music ACTIVE' },
+  );
+  return admin;
+}
+
+/** Reconciles and settles until a pass ends `done` (bounded). */
+async function reconcileUntilDone(deps: ReconcilerDeps, description: string): Promise<void> {
+  await pollUntil(
+    async () => {
+      const outcome = await reconcileCluster(deps, namespace, cluster);
+      settle();
+      return outcome.result === 'done' ? true : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 100, description },
+  );
+}
+
+function clusterStatusOf(): TesseraClusterStatus | undefined {
+  return api.get('TesseraCluster', namespace, cluster)?.status as TesseraClusterStatus | undefined;
+}
+
+test('scale down 4 → 3 drains demo-storage-3 on the real control plane, then shrinks', async (t) => {
+  const admin = await startCluster();
+  const deps: ReconcilerDeps = {
+    kube: createKubeClient(kubeConfigFor(api.url, namespace)),
+    adminFor: () => admin,
+    nowMs: () => Date.now(),
+  };
+  api.seed('TesseraCluster', {
+    apiVersion: 'tessera.dev/v1alpha1',
+    kind: 'TesseraCluster',
+    metadata: { name: cluster, namespace },
+    spec: { version: '1', replicationFactor: 3, storage: { replicas: storageReplicas } },
+  });
+  await reconcileUntilDone(deps, 'the new cluster Ready');
+  const leaving = storageNodeId(names, storageReplicas - 1);
+  const before = admin.statuses.at(-1);
+  const holdingBefore = nodeIn(before, leaving)?.replicas ?? 0;
+  assert.ok(holdingBefore > 0, `${leaving} holds ${holdingBefore} replicas before the scale-down`);
+  assert.equal(before?.underReplicatedPartitions, 0);
+
+  api.update('TesseraCluster', namespace, cluster, (object) => {
+    (object.spec as { storage: { replicas: number } }).storage.replicas = storageReplicas - 1;
+  });
+  const drainStartedMs = Date.now();
+  // Pass after pass, as the work queue would requeue it, until the StatefulSet shrinks. The
+  // status each pass saw is recorded: the shrinking pass must have seen the node empty.
+  let passesWhileHolding = 0;
+  let sawDrainingCondition = false;
+  const shrinkingStatus = await pollUntil(
+    async () => {
+      await reconcileCluster(deps, namespace, cluster);
+      settle();
+      const seen = admin.statuses.at(-1);
+      if (storageSetReplicas() === storageReplicas - 1) return seen ?? null;
+      if ((nodeIn(seen, leaving)?.replicas ?? 0) > 0) passesWhileHolding += 1;
+      const progressing = clusterStatusOf()?.conditions?.find((c) => c.type === 'Progressing');
+      if (progressing?.reason === 'Draining' && clusterStatusOf()?.drainingNodes?.includes(leaving))
+        sawDrainingCondition = true;
+      return undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 200, description: `${leaving} drained and the set shrunk` },
+  );
+  t.diagnostic(
+    `${leaving} held ${holdingBefore} replicas; drained and removed in ${Date.now() - drainStartedMs} ms, ${passesWhileHolding} passes waited`,
+  );
+  assert.ok(shrinkingStatus, 'the shrinking pass read the cluster status');
+  assert.deepEqual(
+    nodeIn(shrinkingStatus, leaving),
+    { nodeId: leaving, state: 'drained', replicas: 0, leaders: 0 },
+    'the StatefulSet shrank only once the control plane reported the node empty',
+  );
+  assert.ok(passesWhileHolding > 0, 'the operator waited while the node still held replicas');
+  assert.ok(sawDrainingCondition, 'Progressing/Draining named the node while it drained');
+  assert.ok(admin.drains.length > 0 && admin.drains.every((nodeId) => nodeId === leaving));
+  assert.deepEqual(admin.cancels, []);
+  assert.equal(api.get('PersistentVolumeClaim', namespace, `data-${leaving}`), undefined);
+
+  // Kubernetes now stops the pod; the remaining three nodes hold every replica.
+  const leavingProcess = storageProcesses[storageReplicas - 1];
+  assert.ok(leavingProcess);
+  await stopProcess(leavingProcess);
+  const after = await pollUntil(
+    async () => {
+      const status = await admin.clusterStatus();
+      return status.ok &&
+        status.value.underReplicatedPartitions === 0 &&
+        status.value.leaderlessPartitions === 0
+        ? status.value
+        : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, description: 'every partition fully replicated' },
+  );
+  const staying = after.nodes.filter((node) => node.nodeId !== leaving);
+  assert.equal(
+    staying.reduce((sum, node) => sum + node.replicas, 0),
+    partitions * 3,
+    'the three staying nodes hold all replicas',
+  );
+  await reconcileUntilDone(deps, 'the shrunk cluster Ready');
+  const ready = clusterStatusOf()?.conditions?.find((c) => c.type === 'Ready');
+  assert.equal(ready?.status, 'True');
+  assert.equal(storageSetReplicas(), storageReplicas - 1);
+});

@@ -46,6 +46,12 @@ export interface ControlPlaneOptions {
   readonly onFatal?: (reason: string) => void;
   /** Tests may pass an in-memory log instead of the data directory's. */
   readonly log?: DriverLog;
+  /** Applied entries between two snapshots of the state (the driver's default when absent). */
+  readonly snapshotEveryEntries?: number;
+  /** Entries kept in the log behind a snapshot (the driver's default when absent). */
+  readonly snapshotRetainEntries?: number;
+  /** Size of one segment of the durable log (durable-log.ts's default when absent). */
+  readonly logSegmentBytes?: number;
 }
 
 /** A running replica. */
@@ -76,13 +82,28 @@ export async function startControlPlane(
   const metrics = registerMetrics(registry, controlMetrics);
   const voterIds = [...options.replicas.keys()];
   const durable =
-    options.log === undefined ? await openDurableLog(options.dataDirectory, voterIds) : undefined;
+    options.log === undefined
+      ? await openDurableLog(options.dataDirectory, voterIds, {
+          ...(options.logSegmentBytes === undefined
+            ? {}
+            : { segmentBytesMax: options.logSegmentBytes }),
+          onWarning: (message) => logger.warn({ log: message }, 'control log'),
+        })
+      : undefined;
   const log = options.log ?? durable?.log;
   if (log === undefined) throw new Error('no log');
   const clock = (): number => Date.now();
   // Peers are reached lazily: the sender only calls `driver` once messages flow.
-  const sender = new PeerSender(options.replicaId, options.replicas, (peerId) =>
-    driver.reportUnreachable(peerId),
+  const sender = new PeerSender(
+    options.replicaId,
+    options.replicas,
+    (peerId) => driver.reportUnreachable(peerId),
+    {
+      onSnapshotStatus: (peerId, installed, reason) => {
+        driver.reportSnapshot(peerId, installed);
+        logger.info({ peerId, installed, reason }, 'snapshot sent to a lagging replica');
+      },
+    },
   );
   const driver = new ControlDriver({
     replicaId: options.replicaId,
@@ -93,6 +114,12 @@ export async function startControlPlane(
     send: (messages) => sender.send(messages),
     electionTicks: options.electionTicks,
     heartbeatTicks: options.heartbeatTicks,
+    ...(options.snapshotEveryEntries === undefined
+      ? {}
+      : { snapshotEveryEntries: options.snapshotEveryEntries }),
+    ...(options.snapshotRetainEntries === undefined
+      ? {}
+      : { snapshotRetainEntries: options.snapshotRetainEntries }),
     onEvent: driverEventHandler(logger, metrics, options.onFatal),
   });
   const work = new LeaderWork(driver, {
@@ -136,6 +163,10 @@ function driverEventHandler(
 ): (event: DriverEvent) => void {
   return (event) => {
     if (event.kind === 'warning') logger.warn(event.message);
+    if (event.kind === 'snapshot') {
+      const { index, bytes, received } = event;
+      logger.info({ index, bytes, received }, received ? 'snapshot installed' : 'snapshot taken');
+    }
     if (event.kind === 'fatal') {
       logger.error({ reason: event.message }, 'control-plane replica stopped');
       onFatal(event.message);

@@ -10,6 +10,11 @@ import {
 } from '../../lib/runtime/index.js';
 import { startControlPlane } from './control-plane.js';
 import { createControlConfig } from './core/config.js';
+import {
+  SNAPSHOT_EVERY_ENTRIES_DEFAULT,
+  SNAPSHOT_RETAIN_ENTRIES_DEFAULT,
+} from './replica/driver.js';
+import { LOG_SEGMENT_BYTES_DEFAULT } from './replica/durable-log.js';
 import { GrpcStorageExecutor } from './replica/grpc-executor.js';
 
 const ms = (flag: string, fallback: number, description: string) =>
@@ -128,6 +133,31 @@ await runService({
       max: 10_000,
       description: "ticks between the leader's reconcile rounds",
     }),
+    snapshotEveryEntries: integerSetting({
+      flag: 'snapshot-every-entries',
+      env: 'TESSERA_SNAPSHOT_EVERY_ENTRIES',
+      default: SNAPSHOT_EVERY_ENTRIES_DEFAULT,
+      min: 1,
+      max: 10_000_000,
+      description:
+        'applied log entries between two snapshots of the state (then the log is compacted)',
+    }),
+    snapshotRetainEntries: integerSetting({
+      flag: 'snapshot-retain-entries',
+      env: 'TESSERA_SNAPSHOT_RETAIN_ENTRIES',
+      default: SNAPSHOT_RETAIN_ENTRIES_DEFAULT,
+      min: 0,
+      max: 10_000_000,
+      description: 'log entries kept behind a snapshot for followers a little behind',
+    }),
+    logSegmentBytes: integerSetting({
+      flag: 'log-segment-bytes',
+      env: 'TESSERA_LOG_SEGMENT_BYTES',
+      default: LOG_SEGMENT_BYTES_DEFAULT,
+      min: 4_096,
+      max: 1024 * 1024 * 1024,
+      description: 'size of one Raft log segment (compacted segments are deleted whole)',
+    }),
     storageActions: booleanSetting({
       flag: 'storage-actions',
       env: 'TESSERA_STORAGE_ACTIONS',
@@ -179,6 +209,9 @@ await runService({
         heartbeatTicks: settings.heartbeatTicks,
         reconcileEveryTicks: settings.reconcileEveryTicks,
         heartbeatIntervalMs: settings.heartbeatIntervalMs,
+        snapshotEveryEntries: settings.snapshotEveryEntries,
+        snapshotRetainEntries: settings.snapshotRetainEntries,
+        logSegmentBytes: settings.logSegmentBytes,
         executor,
         onFatal: () => setHealthy(false),
       },

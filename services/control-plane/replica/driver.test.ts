@@ -3,91 +3,15 @@
 // the leader's work turns heartbeats and reports into membership and catalog commands.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RaftMessage } from '../../../lib/raft/index.js';
 import { createControlConfig } from '../core/config.js';
 import type { PartitionMapChange } from '../core/partition-map.js';
 import { ControlDriver } from './driver.js';
 import { RecordingExecutor } from './executor.js';
 import { LeaderWork } from './leader-work.js';
 import { MemoryDriverLog } from './memory-log.js';
+import { DriverCluster } from './test-cluster.js';
 
 const config = createControlConfig({ initialPartitionsPerTable: 2 });
-
-/** A fake clock that moves 50 ms per tick, and an in-process network between drivers. */
-class Cluster {
-  nowMs = 1_000_000;
-  readonly drivers = new Map<string, ControlDriver>();
-  readonly logs = new Map<string, MemoryDriverLog>();
-  readonly down = new Set<string>();
-  private readonly inFlight: RaftMessage[] = [];
-
-  constructor(readonly ids: readonly string[]) {
-    for (const id of ids) {
-      this.logs.set(id, MemoryDriverLog.create(ids));
-      this.start(id);
-    }
-  }
-
-  start(id: string): ControlDriver {
-    const log = this.logs.get(id);
-    assert.ok(log);
-    const driver = new ControlDriver({
-      replicaId: id,
-      log,
-      config,
-      clock: () => this.nowMs,
-      randomSeed: this.ids.indexOf(id) + 1,
-      send: (messages) => this.inFlight.push(...messages),
-      electionTicks: 10,
-      heartbeatTicks: 1,
-    });
-    this.drivers.set(id, driver);
-    return driver;
-  }
-
-  driver(id: string): ControlDriver {
-    const driver = this.drivers.get(id);
-    assert.ok(driver);
-    return driver;
-  }
-
-  async tickAll(): Promise<void> {
-    this.nowMs += 50;
-    for (const [id, driver] of this.drivers) if (!this.down.has(id)) await driver.tick();
-    await this.deliver();
-  }
-
-  async deliver(): Promise<void> {
-    for (let round = 0; round < 20 && this.inFlight.length > 0; round++) {
-      const batch = this.inFlight.splice(0);
-      for (const message of batch) {
-        if (this.down.has(message.to) || this.down.has(message.from)) continue;
-        await this.drivers.get(message.to)?.step(message);
-      }
-    }
-  }
-
-  async leader(ticksMax = 200): Promise<ControlDriver> {
-    for (let tick = 0; tick < ticksMax; tick++) {
-      const leader = [...this.drivers.entries()].find(
-        ([id, d]) => !this.down.has(id) && d.isLeader,
-      );
-      if (leader !== undefined) return leader[1];
-      await this.tickAll();
-    }
-    throw new Error('no leader elected');
-  }
-
-  /** Ticks while `promise` is pending, so the proposal can commit. */
-  async settle<T>(promise: Promise<T>, ticksMax = 100): Promise<T> {
-    let done = false;
-    const result = promise.finally(() => {
-      done = true;
-    });
-    for (let tick = 0; tick < ticksMax && !done; tick++) await this.tickAll();
-    return result;
-  }
-}
 
 const tableInput = {
   TableName: 'Music',
@@ -98,7 +22,7 @@ const tableInput = {
 
 describe('control driver', () => {
   it('proposes, applies and answers on a single replica, and replays its log on restart', async () => {
-    const cluster = new Cluster(['cp-1']);
+    const cluster = new DriverCluster(['cp-1'], config);
     const leader = await cluster.leader();
     const registered = await cluster.settle(
       leader.propose({
@@ -125,7 +49,7 @@ describe('control driver', () => {
   });
 
   it('refuses proposals on followers naming the leader, and survives the loss of the leader', async () => {
-    const cluster = new Cluster(['cp-1', 'cp-2', 'cp-3']);
+    const cluster = new DriverCluster(['cp-1', 'cp-2', 'cp-3'], config);
     const leader = await cluster.leader();
     const follower = cluster.ids.map((id) => cluster.driver(id)).find((d) => d !== leader);
     assert.ok(follower);
@@ -170,7 +94,7 @@ describe('control driver', () => {
   });
 
   it('runs the leader work: heartbeats bring nodes up, replicas are created, reports make tables ACTIVE', async () => {
-    const cluster = new Cluster(['cp-1']);
+    const cluster = new DriverCluster(['cp-1'], config);
     const leader = await cluster.leader();
     const executor = new RecordingExecutor();
     const work = new LeaderWork(leader, {
@@ -248,7 +172,7 @@ describe('control driver', () => {
   });
 
   it('bounds storage actions in flight without ever starving later ones', async () => {
-    const cluster = new Cluster(['cp-1']);
+    const cluster = new DriverCluster(['cp-1'], config);
     const leader = await cluster.leader();
     const executor = new RecordingExecutor();
     const work = new LeaderWork(leader, {
@@ -345,7 +269,7 @@ describe('control driver', () => {
   });
 
   it('times out proposals that cannot commit', async () => {
-    const cluster = new Cluster(['cp-1', 'cp-2', 'cp-3']);
+    const cluster = new DriverCluster(['cp-1', 'cp-2', 'cp-3'], config);
     const leader = await cluster.leader();
     for (const id of cluster.ids) if (id !== leader.replicaId) cluster.down.add(id);
     const pending = leader.propose({

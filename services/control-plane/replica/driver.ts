@@ -1,7 +1,10 @@
 // The control plane's replicated state machine driver: one lib/raft RawNode whose entries are
 // the core's commands. The caller owns the only timer and calls `tick()`; everything else —
 // persisting Readies before sending, applying committed commands, answering the proposer —
-// happens here, serialised by one pump. The leader's background work lives in leader-work.ts.
+// happens here, serialised by one pump. Every `snapshotEveryEntries` applied entries the driver
+// writes a snapshot image of its state and compacts the log behind it (snapshot-log.ts); a
+// follower that needs compacted entries gets that image from the leader. The leader's background
+// work lives in leader-work.ts.
 import { RawNode, Xoshiro128 } from '../../../lib/raft/index.js';
 import type { Entry, RaftMessage, Ready } from '../../../lib/raft/index.js';
 import { applyCommand, decodeCommand, encodeCommand } from '../core/commands/index.js';
@@ -10,9 +13,10 @@ import type { ControlConfig } from '../core/config.js';
 import type { ControlError } from '../core/errors.js';
 import { PartitionMapFeed } from '../core/partition-map.js';
 import type { PartitionMapChange } from '../core/partition-map.js';
-import { createInitialState, decodeState } from '../core/state.js';
+import { createInitialState } from '../core/state.js';
 import type { ControlState } from '../core/state.js';
 import type { DriverLog } from './driver-log.js';
+import { decodeSnapshotImage, encodeSnapshotImage, SNAPSHOT_BYTES_MAX } from './snapshot-file.js';
 
 /** Why a proposal got no answer from the state machine. */
 export type DriverError =
@@ -29,6 +33,14 @@ export type DriverEvent =
   | { readonly kind: 'applied'; readonly command: Command; readonly ok: boolean }
   | { readonly kind: 'role'; readonly leaderId: string; readonly leader: boolean }
   | { readonly kind: 'warning'; readonly message: string }
+  | {
+      readonly kind: 'snapshot';
+      /** The log index the image was taken (or, when `received`, installed) at. */
+      readonly index: number;
+      readonly bytes: number;
+      /** True when the image came from the leader rather than this replica's own state. */
+      readonly received: boolean;
+    }
   | { readonly kind: 'fatal'; readonly message: string };
 
 /** How to build a driver. */
@@ -49,6 +61,13 @@ export interface DriverOptions {
   readonly proposalTimeoutTicks?: number;
   /** Proposals waiting at once (a limit: the rest are refused as unavailable). */
   readonly pendingProposalsMax?: number;
+  /** Applied entries between two snapshots (default {@link SNAPSHOT_EVERY_ENTRIES_DEFAULT}). */
+  readonly snapshotEveryEntries?: number;
+  /**
+   * Entries kept in the log behind a snapshot (default {@link SNAPSHOT_RETAIN_ENTRIES_DEFAULT}),
+   * so a follower a little behind catches up from entries instead of a whole image.
+   */
+  readonly snapshotRetainEntries?: number;
   readonly onEvent?: (event: DriverEvent) => void;
 }
 
@@ -60,6 +79,16 @@ interface Waiter {
 
 /** Readies handled in one pump before yielding to the next tick (a bound on one turn). */
 const READIES_PER_PUMP_MAX = 64;
+
+/**
+ * Default applied entries between snapshots. Restart replays at most this many (plus the
+ * retained ones), well under a second; an image of a large catalog (a few MB) written this
+ * rarely costs nothing noticeable, even though every stats batch and leader change is an entry.
+ */
+export const SNAPSHOT_EVERY_ENTRIES_DEFAULT = 5_000;
+
+/** Default entries kept behind a snapshot for followers that are only a little behind. */
+export const SNAPSHOT_RETAIN_ENTRIES_DEFAULT = 500;
 
 /** One control-plane replica's Raft loop and state machine. */
 export class ControlDriver {
@@ -77,18 +106,25 @@ export class ControlDriver {
   private stopped: string | null = null;
   private readonly timeoutTicks: number;
   private readonly waitersMax: number;
+  private readonly snapshotEvery: number;
+  private readonly snapshotRetain: number;
+  /** The index of the newest snapshot in the log (the bootstrap one at first). */
+  private snapshotIndex: number;
+  /** No snapshot is attempted before this applied index (set after a failed attempt). */
+  private snapshotNotBefore = 0;
 
   constructor(private readonly options: DriverOptions) {
-    const initial = options.log.initialState();
     const snapshot = options.log.snapshot();
+    if (typeof snapshot === 'string') throw new Error(`control driver: log snapshot ${snapshot}`);
     let state = createInitialState();
-    if (typeof snapshot !== 'string' && snapshot.data.length > 0) {
-      const decoded = decodeState(snapshot.data);
-      if (!decoded.ok)
-        throw new Error(`control driver: snapshot unreadable: ${decoded.error.message}`);
-      state = decoded.value;
+    if (snapshot.data.length > 0) {
+      // The restart path: the state as of the snapshot; Raft hands out only the entries after it.
+      const decoded = decodeSnapshotImage(snapshot.data);
+      if (!decoded.ok) throw new Error(`control driver: snapshot unreadable: ${decoded.message}`);
+      state = decoded.value.state;
     }
-    this.appliedIndex = typeof snapshot === 'string' ? 0 : snapshot.metadata.index;
+    this.appliedIndex = snapshot.metadata.index;
+    this.snapshotIndex = snapshot.metadata.index;
     const created = RawNode.create({
       id: options.replicaId,
       storage: options.log,
@@ -103,7 +139,12 @@ export class ControlDriver {
     this.mapFeed = new PartitionMapFeed(state);
     this.timeoutTicks = options.proposalTimeoutTicks ?? 200;
     this.waitersMax = options.pendingProposalsMax ?? 1_000;
-    void initial;
+    this.snapshotEvery = options.snapshotEveryEntries ?? SNAPSHOT_EVERY_ENTRIES_DEFAULT;
+    this.snapshotRetain = options.snapshotRetainEntries ?? SNAPSHOT_RETAIN_ENTRIES_DEFAULT;
+    if (!Number.isSafeInteger(this.snapshotEvery) || this.snapshotEvery < 1)
+      throw new Error(`control driver: snapshotEveryEntries ${this.snapshotEvery}`);
+    if (!Number.isSafeInteger(this.snapshotRetain) || this.snapshotRetain < 0)
+      throw new Error(`control driver: snapshotRetainEntries ${this.snapshotRetain}`);
   }
 
   /** The state after every applied command. */
@@ -134,6 +175,11 @@ export class ControlDriver {
   /** The last applied log index. */
   get applied(): number {
     return this.appliedIndex;
+  }
+
+  /** The log index of the newest snapshot (taken here or received from the leader). */
+  get snapshotAt(): number {
+    return this.snapshotIndex;
   }
 
   /** Ticks so far (the driver's notion of time for retries). */
@@ -171,6 +217,11 @@ export class ControlDriver {
   /** Tells Raft a peer could not be reached (its progress goes back to probing). */
   reportUnreachable(peerId: string): void {
     this.node.reportUnreachable(peerId);
+  }
+
+  /** Tells Raft whether the snapshot sent to `peerId` was installed (a failure resends it). */
+  reportSnapshot(peerId: string, installed: boolean): void {
+    this.node.reportSnapshot(peerId, installed);
   }
 
   /**
@@ -266,6 +317,42 @@ export class ControlDriver {
     if (ready.messages.length > 0) this.options.send(ready.messages);
     for (const entry of ready.committedEntries) this.applyEntry(entry);
     this.node.advance();
+    if (this.appliedIndex >= this.snapshotIndex + this.snapshotEvery) await this.takeSnapshot();
+  }
+
+  /**
+   * Writes an image of the state as of the applied index and compacts the log behind it,
+   * keeping `snapshotRetain` entries. Runs inside the pump, between two Readies, so nothing
+   * else touches the log meanwhile. A failed image write is retried a full interval later; a
+   * failed log write stops the replica like any other.
+   */
+  private async takeSnapshot(): Promise<void> {
+    const index = this.appliedIndex;
+    if (index < this.snapshotNotBefore || this.stopped !== null) return;
+    const term = this.options.log.term(index);
+    if (typeof term !== 'number') return;
+    const image = encodeSnapshotImage(index, term, this.currentState);
+    const retry = (message: string): void => {
+      this.snapshotNotBefore = index + this.snapshotEvery;
+      this.options.onEvent?.({ kind: 'warning', message: `snapshot at ${index}: ${message}` });
+    };
+    if (image.length > SNAPSHOT_BYTES_MAX)
+      return retry(`image of ${image.length} bytes exceeds ${SNAPSHOT_BYTES_MAX}; log kept`);
+    const compactIndex = Math.max(this.options.log.firstIndex(), index + 1 - this.snapshotRetain);
+    const confState = this.node.status().confState;
+    const saved = await this.options.log.persistSnapshot(
+      { metadata: { index, term, confState }, data: image },
+      compactIndex,
+    );
+    if (!saved.ok && saved.error?.code === 'snapshot-file')
+      return retry(saved.error.message ?? 'image not stored');
+    if (!saved.ok) {
+      return this.stop(
+        `snapshot log write failed: ${saved.error?.code ?? 'unknown'} ${saved.error?.message ?? ''}`,
+      );
+    }
+    this.snapshotIndex = Math.max(this.snapshotIndex, index);
+    this.options.onEvent?.({ kind: 'snapshot', index, bytes: image.length, received: false });
   }
 
   private noteRole(leaderId: string): void {
@@ -282,13 +369,30 @@ export class ControlDriver {
   private installSnapshot(ready: Ready): void {
     const snapshot = ready.snapshot;
     if (snapshot === null) return;
-    const decoded = decodeState(snapshot.data);
+    const decoded = decodeSnapshotImage(snapshot.data);
     if (!decoded.ok) {
-      this.stop(`snapshot unreadable: ${decoded.error.message}`);
+      this.stop(`snapshot unreadable: ${decoded.message}`);
       return;
     }
-    this.setState(decoded.value);
-    this.appliedIndex = snapshot.metadata.index;
+    const { index } = snapshot.metadata;
+    this.setState(decoded.value.state);
+    this.appliedIndex = index;
+    this.snapshotIndex = Math.max(this.snapshotIndex, index);
+    // Entries the image covers are never applied here: their proposers cannot learn the outcome.
+    for (const [waiting, waiter] of this.waiters) {
+      if (waiting > index) continue;
+      this.waiters.delete(waiting);
+      waiter.resolve({
+        ok: false,
+        error: { kind: 'unavailable', message: 'proposal outcome unknown' },
+      });
+    }
+    this.options.onEvent?.({
+      kind: 'snapshot',
+      index,
+      bytes: snapshot.data.length,
+      received: true,
+    });
   }
 
   private applyEntry(entry: Entry): void {

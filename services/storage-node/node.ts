@@ -101,6 +101,8 @@ export async function startStorageNode(
         storage.logSyncDuration.observe(durationMs / 1000);
         storage.logSyncGroupSize.observe(entries);
       },
+      committed: (durationMs) => raft.commitDuration.observe(durationMs / 1000),
+      applyBatch: (durationMs) => raft.applyDuration.observe(durationMs / 1000),
       snapshotSent: (bytes) => {
         storage.snapshotTransfers.inc({ direction: 'send', outcome: 'ok' });
         storage.snapshotTransferBytes.inc({ direction: 'send' }, bytes);

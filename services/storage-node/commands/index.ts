@@ -8,7 +8,10 @@
 // request rather than the size of the whole new item. Validation is pure, so re-validating at
 // apply time gives the same answer on every replica.
 import {
+  extractKey,
   validateDeleteItem,
+  validateItemKeys,
+  validateKey,
   validateGetItem,
   validatePutItem,
   validateQuery,
@@ -19,16 +22,16 @@ import {
 } from '../../../lib/dynamo/index.js';
 import type { ReadView } from '../engine/engine.js';
 import { evaluateDeleteItem } from './delete-item.js';
-import { evaluatePutItem } from './put-item.js';
+import { evaluatePutItem, putNeedsOldItem } from './put-item.js';
 import { evaluateUpdateItem } from './update-item.js';
-import type { PartitionSpec, WriteEvaluation } from './types.js';
+import { storageKeyOf, type PartitionSpec, type WriteEvaluation } from './types.js';
 
 export { evaluateGetItem } from './get-item.js';
 export { evaluateQuery, sortKeyRange } from './query.js';
 export { evaluateScan, type HashBounds } from './scan.js';
 export { pageBytesMax } from './page.js';
 export * from './types.js';
-export { evaluateDeleteItem, evaluatePutItem, evaluateUpdateItem };
+export { evaluateDeleteItem, evaluatePutItem, evaluateUpdateItem, putNeedsOldItem };
 
 /** The replicated write operations. */
 export type WriteOperation = 'PutItem' | 'UpdateItem' | 'DeleteItem';
@@ -61,7 +64,39 @@ export async function evaluateWrite(
   operation: WriteOperation,
   request: unknown,
 ): Promise<WriteEvaluation> {
-  const validated = validateOperation(operation, request);
+  return evaluateValidatedWrite(view, spec, operation, validateOperation(operation, request));
+}
+
+/**
+ * The storage key that evaluating a write will read (the item it replaces, updates or
+ * deletes), or undefined when it reads nothing or is invalid. Lets the state machine read the
+ * old items of a whole batch of writes with one `getMany`; a wrong answer costs only a read.
+ */
+export function writeReadKey(
+  spec: PartitionSpec,
+  operation: WriteOperation,
+  validated: Result<ValidatedRequest>,
+): Uint8Array | undefined {
+  if (!validated.ok) return undefined;
+  const request = validated.value;
+  if (operation === 'PutItem') {
+    const item = request.item;
+    if (item === undefined || !putNeedsOldItem(spec, request)) return undefined;
+    if (!validateItemKeys(item, spec.schema).ok) return undefined;
+    return storageKeyOf(spec, extractKey(item, spec.schema));
+  }
+  const key = request.key;
+  if (key === undefined || !validateKey(key, spec.schema).ok) return undefined;
+  return storageKeyOf(spec, key);
+}
+
+/** Evaluates one write whose request was validated by {@link validateOperation}. */
+export async function evaluateValidatedWrite(
+  view: ReadView,
+  spec: PartitionSpec,
+  operation: WriteOperation,
+  validated: Result<ValidatedRequest>,
+): Promise<WriteEvaluation> {
   if (!validated.ok) return { mutations: [], outcome: { kind: 'error', error: validated.error } };
   switch (operation) {
     case 'PutItem':

@@ -25,6 +25,19 @@ import {
 
 const empty: Item = new Map();
 
+/**
+ * Whether a PutItem reads the item it replaces: only for a condition, ReturnValues=ALL_OLD or
+ * the capacity answer (which counts the larger of old and new). A plain PutItem skips the
+ * read: on the apply path every replica awaited one engine read per entry, in sequence
+ * (docs/storage.md, "What limits replicated writes").
+ */
+export function putNeedsOldItem(spec: PartitionSpec, request: ValidatedRequest): boolean {
+  if (request.condition !== undefined) return true;
+  if (stringMember(request.data, 'ReturnValues') === 'ALL_OLD') return true;
+  const capacity = stringMember(request.data, 'ReturnConsumedCapacity');
+  return consumedCapacity(spec.tableName, 0, 'write', capacity) !== undefined;
+}
+
 /** Evaluates a validated PutItem against `view`. */
 export async function evaluatePutItem(
   view: ReadView,
@@ -38,19 +51,9 @@ export async function evaluatePutItem(
   const key = storageKeyOf(spec, extractKey(item, spec.schema));
   if (key === undefined) return { mutations: [], outcome: { kind: 'wrong-partition' } };
   const returnOld = stringMember(request.data, 'ReturnValues') === 'ALL_OLD';
-  const wantsCapacity =
-    consumedCapacity(
-      spec.tableName,
-      0,
-      'write',
-      stringMember(request.data, 'ReturnConsumedCapacity'),
-    ) !== undefined;
-  // The old item matters only to a condition, ReturnValues=ALL_OLD or the capacity answer (it
-  // counts the larger of old and new). A plain PutItem skips the read: on the apply path every
-  // replica awaited one engine read per entry, in sequence (docs/storage.md, "What limits
-  // replicated writes").
-  const needsOld = request.condition !== undefined || returnOld || wantsCapacity;
-  const old = needsOld ? await readItem(view, key) : { ok: true as const, item: undefined };
+  const old = putNeedsOldItem(spec, request)
+    ? await readItem(view, key)
+    : { ok: true as const, item: undefined };
   if (!old.ok) return { mutations: [], outcome: outcomeError(old.error) };
   const oldItem = old.item;
   if (request.condition !== undefined && !evaluateCondition(request.condition, oldItem ?? empty)) {

@@ -50,6 +50,8 @@ export interface HostOptions {
   /** Most replicas on this node. */
   readonly replicasMax?: number;
   readonly observe?: Partial<HostObserver>;
+  /** Monotonic milliseconds for metric durations (defaults to performance.now). */
+  readonly clock?: () => number;
   /** Schedules a flush of the outbound queues (defaults to setImmediate). */
   readonly scheduleFlush?: (flush: () => void) => void;
 }
@@ -76,6 +78,8 @@ const silentObserver: HostObserver = {
   election: noop,
   leaderChanged: noop,
   logSync: noop,
+  committed: noop,
+  applyBatch: noop,
   snapshotSent: noop,
   snapshotInstalled: noop,
   messagesDropped: noop,
@@ -213,7 +217,13 @@ export class StorageHost {
 
   /** Creates a replica of a partition on this node (idempotent for the same partition). */
   async createReplica(params: CreateReplicaParams): Promise<HostAnswer<null>> {
-    if (this.replicas.has(params.partitionId)) return { kind: 'ok', value: null };
+    const existing = this.replicas.get(params.partitionId);
+    if (existing !== undefined) {
+      if (!isLeftover(existing, params, this.nodeId)) return { kind: 'ok', value: null };
+      // A replica this node kept from an earlier membership that never learned it was removed:
+      // asked to join as a learner, it starts fresh instead of posing as a caught-up member.
+      await this.destroyReplica(params.partitionId);
+    }
     if (this.replicas.size >= (this.options.replicasMax ?? 10_000))
       return routed({ kind: 'unavailable', reason: 'node holds its maximum number of replicas' });
     const self = params.members.find((member) => member.nodeId === this.nodeId);
@@ -302,6 +312,7 @@ export class StorageHost {
       limits: this.limits,
       random: this.random,
       observe: this.observe,
+      now: this.options.clock ?? (() => performance.now()),
       send: (partitionId: string, messages: readonly RaftMessage[]) =>
         this.enqueue(partitionId, messages),
       startChild: async (child: PartitionMeta) => {
@@ -381,4 +392,19 @@ export class StorageHost {
     this.closed = true;
     for (const replica of this.replicas.values()) replica.stop('node shutting down');
   }
+}
+
+/**
+ * Whether `existing` is a leftover of an earlier membership rather than an earlier attempt of
+ * this same CreateReplica: the request makes this node a learner, but the replica's own
+ * configuration names it as a voter, or is known and leaves it out. (A learner created a moment
+ * ago and still waiting for its first snapshot has an empty configuration and is kept.)
+ */
+function isLeftover(existing: Replica, params: CreateReplicaParams, nodeId: string): boolean {
+  const requested = params.members.find((member) => member.nodeId === nodeId);
+  if (requested?.learner !== true) return false;
+  const conf = existing.status().confState;
+  if (conf.voters.includes(nodeId) || conf.votersOutgoing.includes(nodeId)) return true;
+  const known = conf.voters.length + conf.votersOutgoing.length > 0;
+  return known && !conf.learners.includes(nodeId) && !conf.learnersNext.includes(nodeId);
 }

@@ -15,7 +15,9 @@ import {
   type RaftStatus,
   type RandomSource,
   type Ready,
+  type Snapshot,
 } from '../../../lib/raft/index.js';
+import { validateOperation } from '../commands/index.js';
 import type { Engine } from '../engine/engine.js';
 import {
   decodeCommand,
@@ -55,6 +57,8 @@ export interface ReplicaEnvironment {
   learnAddresses(addresses: Readonly<Record<string, string>>): void;
   /** Observers for metrics. */
   readonly observe: ReplicaObserver;
+  /** Milliseconds on a monotonic clock, for the metrics' durations only. */
+  now(): number;
 }
 
 /** Metric hooks (all optional to implement as no-ops). */
@@ -67,6 +71,10 @@ export interface ReplicaObserver {
   /** The replica saw a new leader. */
   leaderChanged(): void;
   logSync(durationMs: number, entries: number): void;
+  /** One of this leader's proposals was seen committed, `durationMs` after it was proposed. */
+  committed(durationMs: number): void;
+  /** One batch of committed entries took `durationMs` to apply to the engine. */
+  applyBatch(durationMs: number, entries: number): void;
   snapshotSent(bytes: number): void;
   snapshotInstalled(bytes: number): void;
 }
@@ -81,6 +89,8 @@ type Applied = WriteApplied | SplitApplied | null;
 
 interface PendingProposal {
   readonly term: number;
+  /** When it was proposed ({@link ReplicaEnvironment.now}). */
+  readonly proposedAt: number;
   readonly deadlineTick: number;
   readonly resolve: (answer: ReplicaAnswer<Applied>) => void;
 }
@@ -90,6 +100,15 @@ interface PendingRead {
   readonly deadlineTick: number;
   readonly resolve: (answer: ReplicaAnswer<null>) => void;
 }
+
+/** A committed write entry and its decoded command, on its way to the apply queue. */
+interface PlannedWrite {
+  readonly entry: Entry;
+  readonly command: WriteCommand;
+}
+
+/** Apply batches queued behind the engine before the Ready loop waits for them. */
+const applyBatchesMax = 8;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -103,6 +122,11 @@ export class Replica {
   private pumping = false;
   private again = false;
   private appliedIndex: number;
+  /** The apply queue: resolves when every batch queued so far has been applied. */
+  private applyTail: Promise<void> = Promise.resolve();
+  private applyBatches = 0;
+  /** Term and vote as durable in the log (messages of a newer term or vote wait for it). */
+  private durable: { readonly term: number; readonly vote: string };
   /** Why the replica stopped serving (a failed log write or engine write); undefined if live. */
   stopped: string | undefined;
   /** Set once a conf change removing this node was applied; the host then destroys it. */
@@ -117,6 +141,8 @@ export class Replica {
     private readonly machine: PartitionStateMachine,
   ) {
     this.appliedIndex = Math.max(machine.engineApplied, log.storage.firstIndex() - 1);
+    const status = node.status();
+    this.durable = { term: status.term, vote: status.vote };
   }
 
   /** Starts a replica on its log and engine state. */
@@ -270,6 +296,8 @@ export class Replica {
   /** Deletes this replica's data and metadata from the engine (after `stop`). */
   async destroy(): Promise<void> {
     this.stop('replica removed');
+    // An apply batch still being written would land after the range delete.
+    await this.applyIdle();
     await this.machine.destroy();
   }
 
@@ -295,6 +323,7 @@ export class Replica {
       const deadlineTick = this.ticks + this.env.limits.requestTimeoutTicks;
       this.pending.set(proposed.value.lastIndex, {
         term: proposed.value.term,
+        proposedAt: this.env.now(),
         deadlineTick,
         resolve,
       });
@@ -340,22 +369,25 @@ export class Replica {
     }
   }
 
+  /**
+   * One Ready, pipelined (docs/storage.md, "The Ready pipeline"). The leader sends appends and
+   * heartbeats while its own log write runs (Raft thesis §10.2.1), but only once its term and
+   * vote are durable and only with a commit index its durable log covers; every other message
+   * (votes, acknowledgements, snapshots) leaves after the write. Committed writes go to the
+   * apply queue, which applies them in log order while later Readies persist: at once when this
+   * log already holds them durably, after the write otherwise. Any other committed entry
+   * (membership, split, addresses, no-op) waits for the queue to drain and applies in line.
+   */
   private async handleReady(ready: Ready): Promise<void> {
     if (ready.softState !== null) this.noteSoftState(ready.softState.role, ready.softState.leader);
-    const image = ready.snapshot?.data ?? new Uint8Array(0);
-    if (ready.snapshot !== null && image.length > 0) {
-      // The image goes into the engine and is flushed BEFORE the log records the snapshot:
-      // RocksDB's own WAL is not synced, and a log that forgot the entries an engine lost
-      // could never replay them.
-      const installed = await this.machine.installSnapshot(image);
-      if (!installed.ok) return this.stop(installed.reason);
-      const flushed = await this.machine.flush();
-      if (!flushed.ok) return this.stop(flushed.reason);
-      this.env.observe.snapshotInstalled(image.length);
-      this.env.learnAddresses(this.machine.meta.addresses);
+    if (ready.snapshot !== null) {
+      await this.applyIdle();
+      if (!(await this.installImage(ready.snapshot))) return;
     }
-    const started = performance.now();
-    const persisted = await this.log.persist({
+    const durableLast = this.durableLastIndex(ready);
+    const { early, late } = this.splitMessages(ready, durableLast);
+    const started = this.env.now();
+    const persisting = this.log.persist({
       // The image went to the engine; the log keeps only the snapshot's metadata.
       snapshot:
         ready.snapshot === null
@@ -364,18 +396,94 @@ export class Replica {
       entries: ready.entries,
       hardState: ready.hardState,
     });
+    if (early.length > 0) this.env.send(this.meta.partitionId, early);
+    this.observeCommitted(ready.committedEntries);
+    const writes = this.plannedWrites(ready.committedEntries);
+    if (writes !== undefined) this.enqueueApply(writes.filter((w) => w.entry.index <= durableLast));
+    const persisted = await persisting;
     if (!persisted.ok) return this.stop(`log write failed: ${persisted.reason}`);
-    if (ready.mustSync) this.env.observe.logSync(performance.now() - started, ready.entries.length);
+    if (ready.mustSync) this.env.observe.logSync(this.env.now() - started, ready.entries.length);
+    if (ready.hardState !== null) this.durable = ready.hardState;
     if (ready.snapshot !== null)
       this.appliedIndex = Math.max(this.appliedIndex, ready.snapshot.metadata.index);
-    await this.sendMessages(ready.messages);
-    await this.applyCommitted(ready.committedEntries);
+    await this.sendMessages(late);
+    if (writes !== undefined) {
+      this.enqueueApply(writes.filter((w) => w.entry.index > durableLast));
+    } else {
+      await this.applyIdle();
+      const applyStarted = this.env.now();
+      await this.applyCommitted(ready.committedEntries);
+      this.env.observe.applyBatch(this.env.now() - applyStarted, ready.committedEntries.length);
+    }
+    if (ready.committedEntries.length > 0) this.env.observe.applied(ready.committedEntries.length);
     for (const state of ready.readStates) {
       const read = this.reads.get(decoder.decode(state.context));
       if (read !== undefined) read.index = state.index;
     }
+    // Backpressure: Raft is told these entries are applied, so it hands out more; bound the lag.
+    if (this.applyBatches > applyBatchesMax) await this.applyIdle();
     this.node.advance();
     this.releaseReads();
+  }
+
+  /**
+   * Installs a snapshot's image into the engine and flushes it BEFORE the log records the
+   * snapshot: RocksDB's own WAL is not synced, and a log that forgot the entries an engine lost
+   * could never replay them. False when the replica stopped.
+   */
+  private async installImage(snapshot: Snapshot): Promise<boolean> {
+    const image = snapshot.data;
+    if (image.length === 0) return true;
+    const installed = await this.machine.installSnapshot(image);
+    if (!installed.ok) {
+      this.stop(installed.reason);
+      return false;
+    }
+    const flushed = await this.machine.flush();
+    if (!flushed.ok) {
+      this.stop(flushed.reason);
+      return false;
+    }
+    this.env.observe.snapshotInstalled(image.length);
+    this.env.learnAddresses(this.machine.meta.addresses);
+    return true;
+  }
+
+  /**
+   * The last index of this replica's log that is durable and stays in the log once this Ready
+   * is written: earlier Readies were awaited, and this one's entries may replace a suffix.
+   */
+  private durableLastIndex(ready: Ready): number {
+    if (ready.snapshot !== null) return 0;
+    const last = this.log.storage.lastIndex();
+    const first = ready.entries[0];
+    return first === undefined ? last : Math.min(last, first.index - 1);
+  }
+
+  /**
+   * Which messages may leave before this Ready's write: a leader's appends and heartbeats,
+   * when its term and vote are already durable (a vote or a new term must be on disk before
+   * anyone hears of it) and their commit index is covered by this log's durable part (so
+   * nobody applies an entry that only a minority holds on disk).
+   */
+  private splitMessages(
+    ready: Ready,
+    durableLast: number,
+  ): { early: RaftMessage[]; late: RaftMessage[] } {
+    const hard = ready.hardState;
+    const leading =
+      this.role === 'leader' &&
+      (hard === null || (hard.term === this.durable.term && hard.vote === this.durable.vote));
+    const early: RaftMessage[] = [];
+    const late: RaftMessage[] = [];
+    for (const message of ready.messages) {
+      const safe =
+        leading &&
+        (message.type === 'append' || message.type === 'heartbeat') &&
+        message.commit <= durableLast;
+      (safe ? early : late).push(message);
+    }
+    return { early, late };
   }
 
   private noteSoftState(role: string, leader: string): void {
@@ -418,37 +526,19 @@ export class Replica {
     if (outgoing.length > 0) this.env.send(this.meta.partitionId, outgoing);
   }
 
-  /**
-   * Applies committed entries. Consecutive writes are staged and written in one engine batch;
-   * their clients are answered only after that batch is written. Any other entry first writes
-   * what is staged.
-   */
-  private async applyCommitted(entries: readonly Entry[]): Promise<void> {
-    const staged: { entry: Entry; result: Applied }[] = [];
-    const flush = async (): Promise<void> => {
-      await this.check(this.machine.flushStaged());
-      // A failed batch stopped the replica: its clients learn that the outcome is unknown.
-      const failed = this.stopped !== undefined;
-      for (const { entry, result } of staged.splice(0))
-        this.resolve(entry, failed ? undefined : result);
-    };
+  /** Commit latency of this leader's own proposals (proposed → seen committed). */
+  private observeCommitted(entries: readonly Entry[]): void {
+    if (this.pending.size === 0) return;
+    const now = this.env.now();
     for (const entry of entries) {
-      if (this.stopped !== undefined) break;
-      const command = this.stageable(entry);
-      if (command !== undefined) {
-        staged.push({ entry, result: await this.machine.stageWrite(entry.index, command) });
-      } else {
-        await flush();
-        this.resolve(entry, await this.applyEntry(entry));
-      }
-      this.appliedIndex = Math.max(this.appliedIndex, entry.index);
+      const proposal = this.pending.get(entry.index);
+      if (proposal !== undefined && proposal.term === entry.term)
+        this.env.observe.committed(now - proposal.proposedAt);
     }
-    await flush();
-    if (entries.length > 0) this.env.observe.applied(entries.length);
   }
 
-  /** The write command of an entry that can join a staged batch. */
-  private stageable(entry: Entry): WriteCommand | undefined {
+  /** The write command of an entry the state machine has not applied yet, if it is one. */
+  private plannedWrite(entry: Entry): PlannedWrite | undefined {
     if (
       entry.type !== 'normal' ||
       entry.data.length === 0 ||
@@ -456,19 +546,105 @@ export class Replica {
     )
       return undefined;
     const command = decodeCommand(entry.data);
-    return command?.kind === 'write' ? command : undefined;
+    return command?.kind === 'write' ? { entry, command } : undefined;
+  }
+
+  /** The entries as writes for the apply queue; undefined when any of them is not one. */
+  private plannedWrites(entries: readonly Entry[]): PlannedWrite[] | undefined {
+    const writes: PlannedWrite[] = [];
+    for (const entry of entries) {
+      const write = this.plannedWrite(entry);
+      if (write === undefined) return undefined;
+      writes.push(write);
+    }
+    return writes;
+  }
+
+  /** Queues writes to apply after those queued before them (log order). */
+  private enqueueApply(writes: readonly PlannedWrite[]): void {
+    if (writes.length === 0) return;
+    this.applyBatches++;
+    this.applyTail = this.applyTail.then(async () => {
+      try {
+        const started = this.env.now();
+        await this.applyWrites(writes);
+        this.env.observe.applyBatch(this.env.now() - started, writes.length);
+        this.releaseReads();
+      } catch (error) {
+        this.stop(`apply failed: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        this.applyBatches--;
+      }
+    });
+  }
+
+  /** Resolves once every queued write is applied (or the replica stopped). */
+  private async applyIdle(): Promise<void> {
+    await this.applyTail;
+  }
+
+  /**
+   * Applies consecutive writes in one engine batch (their old items read with one getMany);
+   * their clients are answered once that batch is written. Never throws: a failure stops the
+   * replica, whose waiting clients then learn that the outcome is unknown.
+   */
+  private async applyWrites(writes: readonly PlannedWrite[]): Promise<void> {
+    if (writes.length === 0 || this.stopped !== undefined) return;
+    try {
+      // Already in the engine (replayed after a restart, or covered by an installed snapshot).
+      const fresh = writes.filter((w) => w.entry.index > this.machine.engineApplied);
+      const outcomes = await this.machine.stageWrites(
+        fresh.map(({ entry, command }) => ({
+          index: entry.index,
+          operation: command.operation,
+          validated: validateOperation(command.operation, command.request),
+        })),
+      );
+      await this.check(this.machine.flushStaged());
+      const failed = this.stopped !== undefined;
+      if (!failed) this.appliedIndex = Math.max(this.appliedIndex, writes.at(-1)!.entry.index);
+      const results = new Map(fresh.map((w, i) => [w.entry.index, outcomes[i]]));
+      for (const { entry } of writes)
+        this.resolve(entry, failed ? undefined : results.get(entry.index));
+    } catch (error) {
+      this.stop(`apply failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /**
+   * Applies committed entries in line (a Ready holding anything but writes): runs of
+   * consecutive writes are applied as one batch, every other entry after what precedes it.
+   */
+  private async applyCommitted(entries: readonly Entry[]): Promise<void> {
+    let run: PlannedWrite[] = [];
+    for (const entry of entries) {
+      if (this.stopped !== undefined) break;
+      const write = this.plannedWrite(entry);
+      if (write !== undefined) {
+        run.push(write);
+        continue;
+      }
+      await this.applyWrites(run);
+      run = [];
+      if (this.stopped !== undefined) break;
+      this.resolve(entry, await this.applyEntry(entry));
+      this.appliedIndex = Math.max(this.appliedIndex, entry.index);
+    }
+    await this.applyWrites(run);
   }
 
   private async applyEntry(entry: Entry): Promise<Applied | undefined> {
     if (entry.type === 'confChange') {
       // The engine records the index first, so a compaction point (engine index, membership)
       // never pairs an index with a membership change that comes after it.
-      if (entry.index > this.machine.engineApplied)
-        await this.check(this.machine.applyNothing(entry.index));
-      const change = decodeConfChange(entry.data);
-      this.node.applyConfChange(change);
-      if (change.changes.some((c) => c.type === 'removeNode' && c.nodeId === this.env.nodeId))
-        this.removed = true;
+      // A conf change at or below the engine's index is history the installed image already
+      // covers: a replica re-added to a group it left before replays its own old removal after
+      // the image, and must not take it for its current fate. Only a newer change decides, and
+      // from the configuration it leaves (a removal followed by a re-add keeps the replica).
+      const history = entry.index <= this.machine.engineApplied;
+      if (!history) await this.check(this.machine.applyNothing(entry.index));
+      this.node.applyConfChange(decodeConfChange(entry.data));
+      if (!history) this.removed = !isMember(this.node.status().confState, this.env.nodeId);
       return null;
     }
     // Already in the engine (replayed after a restart, or covered by an installed snapshot).
@@ -482,7 +658,7 @@ export class Replica {
       this.stop(`undecodable entry at index ${entry.index}`);
       return undefined;
     }
-    if (command.kind === 'write') throw new Error('replica: write entries are staged');
+    if (command.kind === 'write') throw new Error('replica: write entries are applied in runs');
     if (command.kind === 'addresses') {
       this.env.learnAddresses(command.addresses);
       await this.check(this.machine.applyAddresses(entry.index, { ...command.addresses }));
@@ -528,4 +704,14 @@ export class Replica {
       read.resolve({ kind: 'done', value: null });
     }
   }
+}
+
+/** Whether `nodeId` is in any part of a configuration (voter, learner, joint halves). */
+export function isMember(conf: ConfState, nodeId: string): boolean {
+  return (
+    conf.voters.includes(nodeId) ||
+    conf.learners.includes(nodeId) ||
+    conf.votersOutgoing.includes(nodeId) ||
+    conf.learnersNext.includes(nodeId)
+  );
 }

@@ -1,16 +1,19 @@
 // A partition's state machine on the engine: applies committed entries (each command's
 // mutations plus the applied index and, for a split, both partitions' metadata, in ONE batch),
 // and builds / installs snapshot images of the partition's key range.
+import type { Result, ValidatedRequest } from '../../../lib/dynamo/index.js';
 import {
-  evaluateWrite,
+  evaluateValidatedWrite,
   specRange,
+  writeReadKey,
   type CommandOutcome,
+  type WriteOperation,
   type WriteResponse,
 } from '../commands/index.js';
 import type { Engine, EngineResult, Mutation, ReadView } from '../engine/engine.js';
 import { engineOk } from '../engine/engine.js';
 import { appliedIndexKey, partitionRange } from '../engine/storage-keys.js';
-import type { SplitCommand, WriteCommand } from './entry-codec.js';
+import type { SplitCommand } from './entry-codec.js';
 import {
   decodeIndex,
   decodeMeta,
@@ -27,6 +30,13 @@ export type ApplyResult<T> = { ok: true; value: T } | { ok: false; reason: strin
 
 /** What applying a write produced. */
 export type WriteApplied = CommandOutcome<WriteResponse>;
+
+/** A committed write entry with its request validated (once, before it is staged). */
+export interface ValidatedWrite {
+  readonly index: number;
+  readonly operation: WriteOperation;
+  readonly validated: Result<ValidatedRequest>;
+}
 
 /** Outcome of applying a split on this replica. */
 export type SplitApplied =
@@ -54,20 +64,33 @@ export class PartitionStateMachine {
   }
 
   /**
-   * Evaluates a write command at `index` against the engine plus the writes staged before it,
-   * and stages its mutations; {@link flushStaged} writes them all in one batch. One engine
-   * write per Ready instead of one per entry keeps the apply loop short under load.
+   * Evaluates committed writes in log order against the engine plus the writes staged before
+   * each, and stages their mutations; {@link flushStaged} writes them all in one batch. The
+   * old items they read come from ONE `getMany` (every read is a hop to the libuv pool and
+   * back); one engine write per batch instead of one per entry keeps the apply loop short.
    */
-  async stageWrite(index: number, command: WriteCommand): Promise<WriteApplied> {
-    const { mutations, outcome } = await evaluateWrite(
-      this.staged.view,
-      this.specFields(),
-      command.operation,
-      command.request,
-    );
-    this.staged.add(mutations);
-    this.stagedIndex = index;
-    return outcome;
+  async stageWrites(writes: readonly ValidatedWrite[]): Promise<WriteApplied[]> {
+    const spec = this.specFields();
+    const keys: Uint8Array[] = [];
+    for (const write of writes) {
+      const key = writeReadKey(spec, write.operation, write.validated);
+      if (key !== undefined) keys.push(key);
+    }
+    // A failed batch read only loses the prefetch: each command then reads (and reports) alone.
+    if (keys.length > 0) this.staged.prefetch(keys, await this.engine.getMany(keys));
+    const outcomes: WriteApplied[] = [];
+    for (const write of writes) {
+      const evaluated = await evaluateValidatedWrite(
+        this.staged.view,
+        spec,
+        write.operation,
+        write.validated,
+      );
+      this.staged.add(evaluated.mutations);
+      this.stagedIndex = write.index;
+      outcomes.push(evaluated.outcome);
+    }
+    return outcomes;
   }
 
   /** Writes every staged mutation with the applied index of the last staged entry. */
@@ -269,18 +292,25 @@ function readFrames(bytes: Uint8Array): Uint8Array[] | undefined {
   return fields;
 }
 
-/** Mutations staged for one batch, and a read view that sees them over the engine. */
+/**
+ * Mutations staged for one batch, and a read view that sees them over the items prefetched for
+ * the batch, over the engine.
+ */
 class StagedWrites {
   private mutations: Mutation[] = [];
   /** Latest staged value per key (hex); null for a staged delete. */
   private readonly latest = new Map<string, Uint8Array | null>();
+  /** Engine values read ahead for this batch (hex key; undefined: absent). */
+  private readonly prefetched = new Map<string, Uint8Array | undefined>();
   readonly view: ReadView;
 
   constructor(engine: Engine) {
-    const latest = this.latest;
+    const { latest, prefetched } = this;
     const read = async (key: Uint8Array): Promise<EngineResult<Uint8Array | undefined>> => {
-      const staged = latest.get(Buffer.from(key).toString('hex'));
+      const hex = Buffer.from(key).toString('hex');
+      const staged = latest.get(hex);
       if (staged !== undefined) return engineOk(staged === null ? undefined : staged);
+      if (prefetched.has(hex)) return engineOk(prefetched.get(hex));
       return engine.get(key);
     };
     this.view = {
@@ -299,6 +329,14 @@ class StagedWrites {
     };
   }
 
+  /** Remembers engine values read for this batch (nothing when the read failed). */
+  prefetch(keys: readonly Uint8Array[], values: EngineResult<(Uint8Array | undefined)[]>): void {
+    if (!values.ok) return;
+    keys.forEach((key, i) =>
+      this.prefetched.set(Buffer.from(key).toString('hex'), values.value[i]),
+    );
+  }
+
   add(mutations: readonly Mutation[]): void {
     for (const mutation of mutations) {
       if (mutation.kind === 'deleteRange')
@@ -315,6 +353,7 @@ class StagedWrites {
     const mutations = this.mutations;
     this.mutations = [];
     this.latest.clear();
+    this.prefetched.clear();
     return mutations;
   }
 }

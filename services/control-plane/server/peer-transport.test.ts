@@ -80,6 +80,11 @@ describe('control-plane snapshot transport', () => {
     assert.match(refusedMismatch.ok ? '' : refusedMismatch.reason, /not 41/);
     const refusedSize = await receiveSnapshot(stream(requests), 100);
     assert.match(refusedSize.ok ? '' : refusedSize.reason, /over 100 bytes/);
+    const malformed = requests.map((r, i) =>
+      i === 0 ? { ...r, metadata: new TextEncoder().encode('{"from":"cp-1","to":"cp-2"}') } : r,
+    );
+    const refusedMalformed = await receiveSnapshot(stream(malformed));
+    assert.match(refusedMalformed.ok ? '' : refusedMalformed.reason, /malformed snapshot metadata/);
     const foreign = requests.map((r) => ({ ...r, groupId: 'p-7' }));
     const refusedForeign = await receiveSnapshot(stream(foreign));
     assert.match(refusedForeign.ok ? '' : refusedForeign.reason, /not the control group/);

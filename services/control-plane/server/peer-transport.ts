@@ -10,7 +10,13 @@ import { bindService, createClient, openChannel, untilAborted } from '../../../l
 import type { ServiceBinding } from '../../../lib/grpc/index.js';
 import { RaftTransport } from '../../../lib/gen/tessera/storage/v1/storage_pb.js';
 import type { RaftMessage as ProtoRaftMessage } from '../../../lib/gen/tessera/storage/v1/storage_pb.js';
-import type { RaftMessage, Snapshot, SnapshotMetadata } from '../../../lib/raft/index.js';
+import { makeMessage } from '../../../lib/raft/index.js';
+import type {
+  ConfState,
+  RaftMessage,
+  Snapshot,
+  SnapshotMetadata,
+} from '../../../lib/raft/index.js';
 import { raftMessageFromProto, raftMessageToProto } from '../../../lib/raft-proto/codec.js';
 import { SNAPSHOT_BYTES_MAX, snapshotImageHeader } from '../replica/snapshot-file.js';
 
@@ -38,9 +44,14 @@ export function messageFromProto(proto: ProtoRaftMessage): RaftMessage | undefin
   return decoded.message.type === 'snapshot' ? undefined : decoded.message;
 }
 
-/** What the first InstallSnapshot chunk carries besides image bytes. */
+/**
+ * What the first InstallSnapshot chunk carries besides image bytes: the fields of a Raft
+ * snapshot message that matter (every other field of such a message is zero).
+ */
 interface SnapshotHeader {
-  readonly message: Omit<RaftMessage, 'snapshot'>;
+  readonly from: string;
+  readonly to: string;
+  readonly term: number;
   readonly metadata: SnapshotMetadata;
 }
 
@@ -50,8 +61,13 @@ export function snapshotRequests(
   message: RaftMessage & { snapshot: Snapshot },
   chunkBytes = SNAPSHOT_CHUNK_BYTES,
 ) {
-  const { snapshot, ...rest } = message;
-  const header: SnapshotHeader = { message: rest, metadata: snapshot.metadata };
+  const { snapshot } = message;
+  const header: SnapshotHeader = {
+    from: message.from,
+    to: message.to,
+    term: message.term,
+    metadata: snapshot.metadata,
+  };
   const metadata = new TextEncoder().encode(JSON.stringify(header));
   const data = snapshot.data;
   const requests = [];
@@ -106,24 +122,51 @@ export async function receiveSnapshot(
       ok: false,
       reason: `image at ${image.value.index}/${image.value.term}, not ${index}/${term}`,
     };
+  const { from, to, metadata } = header;
   return {
     ok: true,
-    message: { ...header.message, snapshot: { metadata: header.metadata, data } },
+    message: makeMessage({
+      type: 'snapshot',
+      from,
+      to,
+      term: header.term,
+      snapshot: { metadata, data },
+    }),
   };
 }
 
+/** The header, checked field by field: a malformed one never reaches Raft. */
 function parseSnapshotHeader(bytes: Uint8Array): SnapshotHeader | undefined {
+  let parsed: Record<string, unknown>;
   try {
-    const parsed = JSON.parse(new TextDecoder().decode(bytes)) as Partial<SnapshotHeader>;
-    const { message, metadata } = parsed;
-    if (message?.type !== 'snapshot' || typeof message.to !== 'string') return undefined;
-    if (!Number.isSafeInteger(metadata?.index) || !Number.isSafeInteger(metadata?.term))
-      return undefined;
-    if (!Array.isArray(metadata?.confState?.voters)) return undefined;
-    return { message, metadata: metadata as SnapshotMetadata };
+    parsed = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
   } catch {
     return undefined;
   }
+  const { from, to, term, metadata } = parsed;
+  if (typeof from !== 'string' || typeof to !== 'string' || !isCount(term)) return undefined;
+  if (typeof metadata !== 'object' || metadata === null) return undefined;
+  const { index, term: snapshotTerm, confState } = metadata as Record<string, unknown>;
+  if (!isCount(index) || !isCount(snapshotTerm) || !isConfState(confState)) return undefined;
+  return { from, to, term, metadata: { index, term: snapshotTerm, confState } };
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function isConfState(value: unknown): value is ConfState {
+  if (typeof value !== 'object' || value === null) return false;
+  const state = value as Record<string, unknown>;
+  const ids = (list: unknown): boolean =>
+    Array.isArray(list) && list.every((id) => typeof id === 'string');
+  return (
+    ids(state.voters) &&
+    ids(state.learners) &&
+    ids(state.votersOutgoing) &&
+    ids(state.learnersNext) &&
+    typeof state.autoLeave === 'boolean'
+  );
 }
 
 /** The receiving side: every message goes to `deliver` (the driver's step). */

@@ -55,8 +55,8 @@ export async function startReplica(
   peers: readonly string[] = [],
   extraArgs: readonly string[] = ['--storage-actions=false'],
 ): Promise<Replica> {
+  // extraArgs come last: the last value of a flag wins, so a test can override the defaults.
   const process = startTypeScriptProcess(entry, [
-    ...extraArgs,
     `--replica-id=${id}`,
     `--data-dir=${dataDirectory}`,
     `--grpc-port=${port}`,
@@ -67,6 +67,7 @@ export async function startReplica(
     '--reconcile-every-ticks=2',
     '--initial-partitions=2',
     ...(peers.length === 0 ? [] : [`--peers=${peers.join(',')}`]),
+    ...extraArgs,
   ]);
   await process.waitForLine((line) => line.includes('"msg":"listening"'), 30_000);
   const address = `127.0.0.1:${port}`;

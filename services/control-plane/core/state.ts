@@ -76,7 +76,11 @@ export interface PartitionRecord {
   readonly tableId: string;
   readonly start: HashHex;
   readonly end: HashEnd;
-  /** Bumped on every split and replica-set change; storage nodes reject stale epochs. */
+  /**
+   * The range epoch: bumped on every split, never on replica-set changes (those bump the map's
+   * epoch only). The storage node counts the same way — its epoch changes only when a split
+   * applies — so a router addressing a partition with this epoch matches the replica's.
+   */
   readonly epoch: number;
   readonly replicas: readonly ReplicaRecord[];
   /** The last leader a storage node reported, with the Raft term it reported. */

@@ -40,7 +40,6 @@ export function applyAbortMove(
     const updated: PartitionRecord = {
       ...partition,
       replicas: replicasForPhase(partition, move, 'aborted'),
-      epoch: partition.epoch + 1,
     };
     partitions = { ...state.partitions, [partition.partitionId]: updated };
   }

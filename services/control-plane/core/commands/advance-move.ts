@@ -41,7 +41,7 @@ export function applyAdvanceMove(
   const replicas = replicasForPhase(partition, move, command.phase);
   const changesReplicas = command.phase === 'catching-up' || command.phase === 'removing';
   const updatedPartition: PartitionRecord = changesReplicas
-    ? { ...partition, replicas, epoch: partition.epoch + 1 }
+    ? { ...partition, replicas }
     : partition;
   return accepted(
     {

@@ -34,7 +34,6 @@ export function applyFinishMove(
   const updated: PartitionRecord = {
     ...partition,
     replicas: replicasForPhase(partition, move, 'finished'),
-    epoch: move.fromNodeId === null ? partition.epoch : partition.epoch + 1,
     leaderNodeId: leaderRemoved ? null : partition.leaderNodeId,
   };
   return accepted(

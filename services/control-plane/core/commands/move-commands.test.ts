@@ -174,7 +174,7 @@ describe('begin-move', () => {
 });
 
 describe('advance, finish and abort', () => {
-  test('the full protocol adds a learner, promotes it and removes the source, bumping epochs', () => {
+  test('the full protocol adds a learner, promotes it and removes the source, bumping the map epoch only', () => {
     const { state } = setup();
     let current = applyOk(
       state,
@@ -188,7 +188,8 @@ describe('advance, finish and abort', () => {
       },
       context,
     ).state;
-    const epochs: number[] = [current.partitions.p1?.epoch ?? -1];
+    const rangeEpoch = current.partitions.p1?.epoch;
+    const mapEpochs: number[] = [current.mapEpoch];
     const expectations: ReadonlyArray<readonly [Exclude<MovePhase, 'adding-learner'>, string]> = [
       ['catching-up', 'n1:voter n2:voter n3:voter n4:learner'],
       ['promoting', 'n1:voter n2:voter n3:voter n4:learner'],
@@ -207,7 +208,12 @@ describe('advance, finish and abort', () => {
         .sort()
         .join(' ');
       assert.equal(shown, replicas);
-      epochs.push(current.partitions.p1?.epoch ?? -1);
+      mapEpochs.push(current.mapEpoch);
+      assert.equal(
+        current.partitions.p1?.epoch,
+        rangeEpoch,
+        'a replica change keeps the range epoch',
+      );
       const duplicate = applyOk(
         current,
         { type: 'advance-move', moveId: 'm1', phase, nowMs: 7 },
@@ -222,15 +228,16 @@ describe('advance, finish and abort', () => {
     const finished = applyOk(current, { type: 'finish-move', moveId: 'm1', nowMs: 8 }, context);
     assert.deepEqual(votersOf(finished.value).sort(), ['n2', 'n3', 'n4']);
     assert.equal(finished.value.leaderNodeId, null, 'the leader hint pointed at the removed node');
-    epochs.push(finished.value.epoch);
+    assert.equal(finished.value.epoch, rangeEpoch, 'the storage node counts splits only, too');
+    mapEpochs.push(finished.state.mapEpoch);
     assert.deepEqual(
-      epochs,
-      [...epochs].sort((a, b) => a - b),
+      mapEpochs,
+      [...mapEpochs].sort((a, b) => a - b),
     );
     assert.equal(
-      new Set(epochs).size,
+      new Set(mapEpochs).size,
       4,
-      'learner added, promoted and source removed each bump the epoch',
+      'learner added, voters changed and source removed each bump the map epoch',
     );
     assert.deepEqual(finished.state.moves, {});
   });
@@ -297,7 +304,8 @@ describe('advance, finish and abort', () => {
         context,
       ).state;
       assert.deepEqual(aborted.partitions.p1?.replicas, state.partitions.p1?.replicas);
-      assert.ok((aborted.partitions.p1?.epoch ?? 0) >= (state.partitions.p1?.epoch ?? 0));
+      assert.equal(aborted.partitions.p1?.epoch, state.partitions.p1?.epoch);
+      assert.ok(aborted.mapEpoch >= state.mapEpoch);
       assert.deepEqual(aborted.moves, {});
     });
   }

@@ -79,8 +79,8 @@ export class GrpcStorageExecutor implements StorageExecutor {
     if (leaderAddress === undefined) return { ok: true, done: false };
     const admin = this.pool.client(PartitionAdmin, leaderAddress);
     try {
-      // The storage node's epoch counts range changes (splits) only, while the core's also
-      // counts replica-set changes: address the partition with the epoch its leader reports.
+      // Both sides count range changes (splits) only; the leader's report also says which
+      // replicas have caught up. Address the partition with the epoch its leader reports.
       const reports = await admin.getPartitionReports({});
       const report = reports.reports.find((r) => r.partitionId === step.partitionId);
       const epoch = report?.epoch ?? BigInt(partition.epoch);
@@ -113,6 +113,17 @@ export class GrpcStorageExecutor implements StorageExecutor {
         }
         case 'remove-replica': {
           if (step.nodeId === null) return { ok: true, done: true };
+          if (report?.leader === true && partition.leaderNodeId === step.nodeId) {
+            // A leader that removes itself steps down and leaves the group leaderless for an
+            // election timeout; hand leadership to another voter first (the step is retried).
+            const heir = partition.replicas.find(
+              (r) => r.role === 'voter' && r.nodeId !== step.nodeId,
+            );
+            if (heir !== undefined) {
+              await admin.transferLeadership({ partition: ref, toNodeId: heir.nodeId });
+              return { ok: true, done: false };
+            }
+          }
           const answer = await admin.removeReplica({ partition: ref, nodeId: step.nodeId });
           return { ok: true, done: answer.routingError === undefined };
         }

@@ -258,6 +258,9 @@ export class StorageCaller {
       return retry('not_leader', `no leader answered for partition ${partition.partitionId}`);
     }
     if (routing.case === 'wrongPartition') {
+      // A node that does not host the partition at all (no range in the answer) is one the map
+      // still lists after a move removed it: the next attempt starts at the next voter.
+      if (routing.value.range === undefined || routing.value.epoch === 0n) state.rotation += 1;
       await this.environment.refreshMap();
       return retry('wrong_partition', `partition ${partition.partitionId} moved; map still stale`);
     }

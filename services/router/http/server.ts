@@ -33,6 +33,8 @@ export interface RequestRecord {
   readonly tableName: string | undefined;
   readonly httpStatus: number;
   readonly errorName: string | undefined;
+  /** Why a server-side error happened (logged, never sent). */
+  readonly errorDetail?: string;
   readonly durationMs: number;
 }
 
@@ -223,7 +225,13 @@ export function createHttpHandler(
       }
       const { answer, operation, tableName } = await answerRequest(request, read.body, options);
       write(response, requestId, answer);
-      record = { operation, tableName, httpStatus: answer.httpStatus, errorName: answer.errorName };
+      record = {
+        operation,
+        tableName,
+        httpStatus: answer.httpStatus,
+        errorName: answer.errorName,
+        ...(answer.errorDetail === undefined ? {} : { errorDetail: answer.errorDetail }),
+      };
     } finally {
       options.observer?.finished?.({ ...record, durationMs: options.nowMs() - startedMs });
     }

@@ -4,6 +4,7 @@
 
 import { crc32 } from 'node:zlib';
 import { DynamoError } from '../../../lib/dynamo/index.js';
+import { detailOf } from '../error-detail.js';
 
 /** DynamoDB's JSON content type. */
 export const amzJsonContentType = 'application/x-amz-json-1.0';
@@ -15,6 +16,8 @@ export interface WireAnswer {
   readonly contentType: string;
   /** The DynamoDB error name when the answer is an error (for logs and metrics). */
   readonly errorName?: string;
+  /** Why a server-side error happened, for the log only (never sent to the client). */
+  readonly errorDetail?: string;
 }
 
 /** A JSON answer. */
@@ -30,7 +33,9 @@ export function jsonAnswer(
 
 /** The answer for a DynamoDB error from lib/dynamo's catalogue. */
 export function errorAnswer(error: DynamoError, contentType: string): WireAnswer {
-  return jsonAnswer(error.httpStatus, error.toBody(), contentType, error.name);
+  const answer = jsonAnswer(error.httpStatus, error.toBody(), contentType, error.name);
+  const detail = detailOf(error);
+  return detail === undefined ? answer : { ...answer, errorDetail: detail };
 }
 
 /**

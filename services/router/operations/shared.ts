@@ -1,6 +1,7 @@
 // What every operation shares: the operation signature, turning backend outcomes into
 // DynamoDB errors, loading a table, projection, ReturnValues and capacity arithmetic.
 
+import { withDetail } from '../error-detail.js';
 import {
   DynamoError,
   consumedCapacity,
@@ -50,8 +51,11 @@ export function fromBackend<T>(result: BackendResult<T>): Result<T> {
       return ok(result.value);
     case 'error':
       return fail(result.error);
-    case 'unavailable':
-      return fail(new DynamoError('InternalServerError', 'Internal server error'));
+    case 'unavailable': {
+      // The client sees DynamoDB's bare message; the reason travels on for the router's log.
+      const error = new DynamoError('InternalServerError', 'Internal server error');
+      return fail(withDetail(error, result.reason));
+    }
     case 'throttled':
       return fail(
         new DynamoError('ProvisionedThroughputExceededException', throughputExceededMessage),

@@ -13,11 +13,15 @@ export interface RetryPolicyOptions {
   readonly maxDelayMs: number;
 }
 
-/** The defaults: four attempts, 10 ms doubling to at most 200 ms. */
+/**
+ * The defaults: twelve attempts, 10 ms doubling to at most 250 ms — backoff ceilings summing to
+ * ~1.8 s, so a request rides out a Raft election (about one second with the storage nodes'
+ * defaults) or a replica move's last step instead of failing; the request deadline still bounds it.
+ */
 export const defaultRetryPolicy: RetryPolicyOptions = {
-  attemptsMax: 4,
+  attemptsMax: 12,
   baseDelayMs: 10,
-  maxDelayMs: 200,
+  maxDelayMs: 250,
 };
 
 /** What to do after a failed attempt. */

@@ -1,0 +1,129 @@
+// Storage-node and router processes around a control plane, for the process tests that move
+// data (join, drain, node death, splits), and a view of where replicas REALLY are: each storage
+// node's own partition reports, so a test can compare them with the control plane's map rather
+// than trusting the control plane's bookkeeping.
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createClient, openChannel } from '../../lib/grpc/index.js';
+import { PartitionMap } from '../../lib/gen/tessera/control/v1/control_pb.js';
+import { PartitionAdmin } from '../../lib/gen/tessera/storage/v1/storage_pb.js';
+import { parseLogLine, startTypeScriptProcess } from '../helpers/process.js';
+import type { TestProcess } from '../helpers/process.js';
+
+/** Control-plane flags that make failure detection and reconciling fast enough for a test. */
+export const FAST_CONTROL_ARGS: readonly string[] = [
+  '--reconcile-every-ticks=5',
+  '--replication-factor=3',
+  '--heartbeat-interval-ms=200',
+  '--suspect-after-ms=700',
+  '--down-after-ms=1500',
+  '--replace-grace-ms=1500',
+];
+
+/** Node states as the admin API numbers them. */
+export const NODE_STATE = { up: 2, down: 4, decommissioned: 6 } as const;
+
+/** One storage-node process with the address it serves on. */
+export interface StorageNode {
+  readonly nodeId: string;
+  readonly address: string;
+  readonly process: TestProcess;
+}
+
+/** Starts storage node `nodeId` on `port`, registered with the control plane at `control`. */
+export function startStorageNode(
+  directory: string,
+  nodeId: string,
+  port: number,
+  control: string,
+): StorageNode {
+  const process = startTypeScriptProcess('services/storage-node/main.ts', [
+    `--node-id=${nodeId}`,
+    `--data-dir=${join(directory, nodeId)}`,
+    `--grpc-port=${port}`,
+    '--admin-port=0',
+    `--control-plane-address=${control}`,
+  ]);
+  return { nodeId, address: `127.0.0.1:${port}`, process };
+}
+
+/** Starts a router on free ports and answers it with an SDK client pointed at it. */
+export async function startRouter(
+  control: string,
+): Promise<{ process: TestProcess; client: DynamoDBClient }> {
+  const process = startTypeScriptProcess('services/router/main.ts', [
+    '--http-port=0',
+    '--grpc-port=0',
+    '--admin-port=0',
+    `--control-plane-address=${control}`,
+  ]);
+  const line = await process.waitForLine((l) => l.includes('DynamoDB endpoint'), 30_000);
+  const httpPort = parseLogLine(line)?.['httpPort'] as number;
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${httpPort}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    maxAttempts: 3,
+  });
+  return { process, client };
+}
+
+/** partition id → sorted ids of the nodes holding it (voters and learners). */
+export type Placement = Map<string, string[]>;
+
+function addTo(placement: Placement, partitionId: string, nodeId: string): void {
+  const nodes = placement.get(partitionId) ?? [];
+  nodes.push(nodeId);
+  nodes.sort();
+  placement.set(partitionId, nodes);
+}
+
+/** Where replicas really are: each node's own reports of the replicas it hosts. */
+export async function storagePlacement(nodes: readonly StorageNode[]): Promise<Placement> {
+  const placement: Placement = new Map();
+  for (const node of nodes) {
+    const channel = openChannel(node.address);
+    try {
+      const admin = createClient(PartitionAdmin, channel, { defaultTimeoutMs: 3_000 });
+      const answer = await admin.getPartitionReports({});
+      for (const report of answer.reports) {
+        // A stopped replica (a corrupt log, say) is shown, marked, so it never passes for a copy.
+        addTo(
+          placement,
+          report.partitionId,
+          report.stopped ? `${node.nodeId}(stopped)` : node.nodeId,
+        );
+      }
+    } finally {
+      channel.close();
+    }
+  }
+  return placement;
+}
+
+/** Where the control plane's partition map says replicas are. */
+export async function mapPlacement(control: string): Promise<Placement> {
+  const channel = openChannel(control);
+  try {
+    const map = createClient(PartitionMap, channel, { defaultTimeoutMs: 3_000 });
+    const answer = await map.getPartitionMap({});
+    const placement: Placement = new Map();
+    for (const table of answer.tables) {
+      for (const partition of table.partitions) {
+        for (const replica of partition.replicas)
+          addTo(placement, partition.partitionId, replica.nodeId);
+      }
+    }
+    return placement;
+  } finally {
+    channel.close();
+  }
+}
+
+/** A placement as one line, for comparisons and failure messages. */
+export function showPlacement(placement: Placement): string {
+  return [...placement.entries()]
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+    .map(([id, nodes]) => `${id}:${nodes.join(',')}`)
+    .join(' ');
+}

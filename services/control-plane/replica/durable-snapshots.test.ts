@@ -99,6 +99,64 @@ describe('control driver snapshots on disk', () => {
     await second.opened.shared.close();
   });
 
+  it('installs a snapshot received from the leader on disk, and restarts from it', async () => {
+    const ids = ['cp-1', 'cp-2', 'cp-3'];
+    const base = await fresh();
+    const cluster = new DriverCluster(ids, config, {
+      snapshotEveryEntries: 10,
+      snapshotRetainEntries: 2,
+    });
+    const opened = new Map<string, OpenedDurableLog>();
+    const openOnDisk = async (id: string): Promise<ControlDriver> => {
+      const log = await openDurableLog(join(base, id), ids, { segmentBytesMax: SEGMENT_BYTES });
+      opened.set(id, log);
+      cluster.logs.set(id, log.log);
+      return cluster.start(id);
+    };
+    for (const id of ids) await openOnDisk(id);
+    const leader = await cluster.leader();
+    const lagging = ids.find((id) => id !== leader.replicaId) ?? '';
+    await registerNodes(cluster, leader, 0, 2);
+    await cluster.tickUntil(() => cluster.driver(lagging).applied === leader.applied);
+    cluster.down.add(lagging);
+    await registerNodes(cluster, leader, 2, 25);
+    cluster.down.delete(lagging);
+    await cluster.tickUntil(() => cluster.driver(lagging).applied >= leader.applied);
+    const received = (cluster.events.get(lagging) ?? []).filter(
+      (e) => e.kind === 'snapshot' && e.received,
+    );
+    assert.equal(received.length, 1);
+    const expected = encodeState(leader.state);
+    const appliedBefore = cluster.driver(lagging).applied;
+    const snapshotIndex = cluster.driver(lagging).snapshotAt;
+    assert.deepEqual(await readdir(join(base, lagging, 'snapshots')), [
+      snapshotFileName(snapshotIndex),
+    ]);
+    // A snapshot older than the one held is refused, never stored over it.
+    const held = cluster.logs.get(lagging)?.snapshot();
+    assert.ok(held !== undefined && typeof held !== 'string');
+    const stale = await opened.get(lagging)?.log.persistReady({
+      snapshot: { ...held, metadata: { ...held.metadata, index: snapshotIndex - 1 } },
+      entries: [],
+      hardState: null,
+    });
+    assert.equal(stale?.error?.code, 'snapshot-stale');
+
+    for (const id of ids) {
+      cluster.driver(id).close();
+      await opened.get(id)?.shared.close();
+    }
+    for (const id of ids) if (id !== lagging) cluster.down.add(id);
+    const restarted = await openOnDisk(lagging);
+    assert.equal(restarted.snapshotAt, snapshotIndex);
+    assert.equal(restarted.applied, snapshotIndex);
+    // Alone it cannot commit anything new, but it applies what it knew was committed.
+    await cluster.tickUntil(() => restarted.applied >= appliedBefore);
+    assert.deepEqual(encodeState(restarted.state), expected);
+    restarted.close();
+    await opened.get(lagging)?.shared.close();
+  });
+
   it('refuses to start on a damaged or missing image, naming the file', async () => {
     const directory = await fresh();
     const first = await startOnDisk(directory);

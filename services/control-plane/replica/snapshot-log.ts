@@ -151,6 +151,14 @@ export class SnapshotFileLog implements DriverLog {
     hardState: HardState | null;
   }): Promise<PersistOutcome> {
     let snapshot = ready.snapshot;
+    const held = this.inner.snapshot();
+    const heldIndex = typeof held === 'string' ? 0 : held.metadata.index;
+    if (snapshot !== null && snapshot.metadata.index <= heldIndex) {
+      // Raft installs only snapshots past its commit index, so this is a bug: storing it would
+      // name an older image and delete the current one.
+      const message = `received snapshot at ${snapshot.metadata.index}, log already at ${heldIndex}`;
+      return { ok: false, error: { code: 'snapshot-stale', message } };
+    }
     if (snapshot !== null && snapshot.data.length > 0) {
       // A leader's image: durable in its file before the log names it.
       const stored = await this.storeImage(snapshot);

@@ -4,11 +4,12 @@
 // leader's snapshot; a failed image write is retried, never fatal.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { makeMessage } from '../../../lib/raft/index.js';
 import { createControlConfig } from '../core/config.js';
 import { encodeState } from '../core/state.js';
 import type { ControlDriver } from './driver.js';
 import { MemoryDriverLog } from './memory-log.js';
-import { decodeSnapshotImage } from './snapshot-file.js';
+import { decodeSnapshotImage, encodeSnapshotImage } from './snapshot-file.js';
 import { DriverCluster } from './test-cluster.js';
 
 const config = createControlConfig({ initialPartitionsPerTable: 2 });
@@ -127,6 +128,34 @@ describe('control driver snapshots', () => {
     cluster.down.add(leader.replicaId);
     const next = await cluster.leader();
     assert.equal(Object.keys(next.state.nodes).length, 34);
+  });
+
+  it('stops rather than install a damaged image', async () => {
+    const cluster = new DriverCluster(['cp-1', 'cp-2', 'cp-3'], config);
+    const leader = await cluster.leader();
+    const follower = cluster.ids.map((id) => cluster.driver(id)).find((d) => d !== leader);
+    assert.ok(follower);
+    await registerNodes(cluster, leader, 0, 2);
+    const image = encodeSnapshotImage(leader.applied + 50, 1, leader.state);
+    image[image.length - 40] = (image[image.length - 40] ?? 0) ^ 0x01;
+    const confState = {
+      voters: [...cluster.ids],
+      learners: [],
+      votersOutgoing: [],
+      learnersNext: [],
+      autoLeave: false,
+    };
+    await follower.step(
+      makeMessage({
+        type: 'snapshot',
+        from: leader.replicaId,
+        to: follower.replicaId,
+        term: 1_000,
+        snapshot: { metadata: { index: leader.applied + 50, term: 1, confState }, data: image },
+      }),
+    );
+    assert.match(follower.stoppedReason ?? '', /snapshot unreadable: checksum mismatch/);
+    assert.ok(Object.keys(follower.state.nodes).length <= 2, 'the damaged state never applied');
   });
 
   it('retries a snapshot whose image could not be stored, without stopping', async () => {

@@ -314,6 +314,8 @@ export class ControlDriver {
       }
     }
     if (ready.snapshot !== null && ready.snapshot.data.length > 0) this.installSnapshot(ready);
+    // An image that could not be installed stopped the replica: nothing may apply on top.
+    if (this.stopped !== null) return;
     if (ready.messages.length > 0) this.options.send(ready.messages);
     for (const entry of ready.committedEntries) this.applyEntry(entry);
     this.node.advance();

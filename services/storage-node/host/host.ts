@@ -52,8 +52,12 @@ export interface HostOptions {
   readonly observe?: Partial<HostObserver>;
   /** Monotonic milliseconds for metric durations (defaults to performance.now). */
   readonly clock?: () => number;
-  /** Schedules a flush of the outbound queues (defaults to setImmediate). */
-  readonly scheduleFlush?: (flush: () => void) => void;
+  /**
+   * Runs a task after the current event-loop turn (defaults to setImmediate): the flush of the
+   * outbound queues, and each replica's Ready loop, so that everything that arrived in one turn
+   * goes into one Ready and one batch per peer.
+   */
+  readonly defer?: (task: () => void) => void;
 }
 
 /** Metric hooks of the host (replica hooks plus transport figures). */
@@ -313,6 +317,7 @@ export class StorageHost {
       random: this.random,
       observe: this.observe,
       now: this.options.clock ?? (() => performance.now()),
+      defer: (task: () => void) => this.defer(task),
       send: (partitionId: string, messages: readonly RaftMessage[]) =>
         this.enqueue(partitionId, messages),
       startChild: async (child: PartitionMeta) => {
@@ -367,8 +372,7 @@ export class StorageHost {
     if (dropped > 0) this.observe.messagesDropped(dropped);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    const schedule = this.options.scheduleFlush ?? ((flush: () => void) => setImmediate(flush));
-    schedule(() => this.flush());
+    this.defer(() => this.flush());
   }
 
   /** Sends every queued batch: one call per peer node, whatever the number of groups. */
@@ -380,6 +384,11 @@ export class StorageHost {
       this.observe.batchSent(queue.length);
       this.options.sender.send(nodeId, queue);
     }
+  }
+
+  private defer(task: () => void): void {
+    if (this.options.defer !== undefined) this.options.defer(task);
+    else setImmediate(task);
   }
 
   /** A consistent read view of the engine for one read request. */

@@ -1,6 +1,7 @@
 // One partition replica: a Raft group member driven by the host. It turns Raft's Ready into
-// effects in the order the core requires (persist, then send, then apply, then answer reads),
-// resolves client proposals when their entry is applied, and gates reads by consistency.
+// effects (persist, send, apply, answer reads) as a pipeline (docs/storage.md, "The Ready
+// pipeline"), resolves client proposals when their entry is applied, and gates reads by
+// consistency.
 //
 // Time is the host's single ticker: `tick()` is the only clock, so request deadlines are counted
 // in ticks, and the replica itself has no timers.
@@ -19,15 +20,19 @@ import {
 } from '../../../lib/raft/index.js';
 import { validateOperation } from '../commands/index.js';
 import type { Engine } from '../engine/engine.js';
+import { DurableWatermark, splitMessages } from './durability.js';
 import {
   decodeCommand,
   encodeCommand,
   type ReplicatedCommand,
   type WriteCommand,
 } from './entry-codec.js';
-import type { GroupLog } from './log-provider.js';
+import type { GroupLog, LogResult } from './log-provider.js';
 import type { PartitionMeta } from './partition-meta.js';
-import { PartitionStateMachine, type SplitApplied, type WriteApplied } from './state-machine.js';
+import { PartitionStateMachine } from './state-machine.js';
+import { WaitingRequests, type Applied, type ReplicaAnswer } from './waiting.js';
+
+export type { Applied, ReplicaAnswer } from './waiting.js';
 
 /** Limits and timing of one replica. */
 export interface ReplicaLimits {
@@ -59,6 +64,8 @@ export interface ReplicaEnvironment {
   readonly observe: ReplicaObserver;
   /** Milliseconds on a monotonic clock, for the metrics' durations only. */
   now(): number;
+  /** Runs a task after the current event-loop turn. */
+  defer(task: () => void): void;
 }
 
 /** Metric hooks (all optional to implement as no-ops). */
@@ -79,28 +86,6 @@ export interface ReplicaObserver {
   snapshotInstalled(bytes: number): void;
 }
 
-/** What a client request waiting on the replica gets back. */
-export type ReplicaAnswer<T> =
-  | { readonly kind: 'done'; readonly value: T }
-  | { readonly kind: 'not-leader'; readonly leaderId: string; readonly term: number }
-  | { readonly kind: 'unavailable'; readonly reason: string };
-
-type Applied = WriteApplied | SplitApplied | null;
-
-interface PendingProposal {
-  readonly term: number;
-  /** When it was proposed ({@link ReplicaEnvironment.now}). */
-  readonly proposedAt: number;
-  readonly deadlineTick: number;
-  readonly resolve: (answer: ReplicaAnswer<Applied>) => void;
-}
-
-interface PendingRead {
-  index: number | undefined;
-  readonly deadlineTick: number;
-  readonly resolve: (answer: ReplicaAnswer<null>) => void;
-}
-
 /** A committed write entry and its decoded command, on its way to the apply queue. */
 interface PlannedWrite {
   readonly entry: Entry;
@@ -109,24 +94,26 @@ interface PlannedWrite {
 
 /** Apply batches queued behind the engine before the Ready loop waits for them. */
 const applyBatchesMax = 8;
+/** Log writes of one replica in flight before the Ready loop waits for the oldest. */
+const logWritesInFlightMax = 4;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** One partition replica hosted on this node. */
 export class Replica {
-  private readonly pending = new Map<number, PendingProposal>();
-  private readonly reads = new Map<string, PendingRead>();
-  private readCounter = 0;
+  private readonly waiting = new WaitingRequests();
   private ticks = 0;
   private pumping = false;
+  private pumpDeferred = false;
   private again = false;
   private appliedIndex: number;
   /** The apply queue: resolves when every batch queued so far has been applied. */
   private applyTail: Promise<void> = Promise.resolve();
   private applyBatches = 0;
-  /** Term and vote as durable in the log (messages of a newer term or vote wait for it). */
-  private durable: { readonly term: number; readonly vote: string };
+  /** Messages that wait for their Ready's log write, sent in Ready order. */
+  private sendTail: Promise<void> = Promise.resolve();
+  private readonly watermark: DurableWatermark;
   /** Why the replica stopped serving (a failed log write or engine write); undefined if live. */
   stopped: string | undefined;
   /** Set once a conf change removing this node was applied; the host then destroys it. */
@@ -141,8 +128,7 @@ export class Replica {
     private readonly machine: PartitionStateMachine,
   ) {
     this.appliedIndex = Math.max(machine.engineApplied, log.storage.firstIndex() - 1);
-    const status = node.status();
-    this.durable = { term: status.term, vote: status.vote };
+    this.watermark = new DurableWatermark(log.storage.lastIndex(), node.status());
   }
 
   /** Starts a replica on its log and engine state. */
@@ -214,7 +200,7 @@ export class Replica {
     if (this.stopped !== undefined) return;
     this.ticks++;
     this.node.tick();
-    this.expire();
+    this.waiting.expire(this.ticks);
     this.schedule();
   }
 
@@ -235,7 +221,7 @@ export class Replica {
   propose(command: ReplicatedCommand): Promise<ReplicaAnswer<Applied>> {
     const refused = this.refuseUnlessLeader<Applied>();
     if (refused !== undefined) return Promise.resolve(refused);
-    if (this.pending.size >= this.env.limits.proposalsInFlightMax) {
+    if (this.waiting.proposalCount >= this.env.limits.proposalsInFlightMax) {
       return Promise.resolve({ kind: 'unavailable', reason: 'too many writes in flight' });
     }
     return this.track(this.node.propose(encodeCommand(command)));
@@ -267,30 +253,22 @@ export class Replica {
     if (!consistent) return Promise.resolve({ kind: 'done', value: null });
     const refused = this.refuseUnlessLeader<null>();
     if (refused !== undefined) return Promise.resolve(refused);
-    if (this.reads.size >= this.env.limits.readsInFlightMax) {
+    if (this.waiting.readCount >= this.env.limits.readsInFlightMax) {
       return Promise.resolve({ kind: 'unavailable', reason: 'too many reads in flight' });
     }
-    const context = String(++this.readCounter);
-    const asked = this.node.readIndex(encoder.encode(context));
-    if (!asked.ok) return Promise.resolve(this.raftRefusal(asked.error));
     return new Promise((resolve) => {
       const deadlineTick = this.ticks + this.env.limits.requestTimeoutTicks;
-      this.reads.set(context, { index: undefined, deadlineTick, resolve });
-      this.schedule();
+      const context = this.waiting.addRead(deadlineTick, resolve);
+      const asked = this.node.readIndex(encoder.encode(context));
+      if (asked.ok) this.schedule();
+      else this.waiting.cancelRead(context, this.raftRefusal(asked.error));
     });
   }
 
   /** Stops serving: answers everything waiting as unavailable. */
   stop(reason: string): void {
     this.stopped ??= reason;
-    for (const [index, proposal] of this.pending) {
-      this.pending.delete(index);
-      proposal.resolve({ kind: 'unavailable', reason });
-    }
-    for (const [context, read] of this.reads) {
-      this.reads.delete(context);
-      read.resolve({ kind: 'unavailable', reason });
-    }
+    this.waiting.stopAll(reason);
   }
 
   /** Deletes this replica's data and metadata from the engine (after `stop`). */
@@ -307,7 +285,7 @@ export class Replica {
     return { kind: 'not-leader', leaderId: this.leaderId, term: this.node.status().term };
   }
 
-  private raftRefusal<T>(error: RaftError): ReplicaAnswer<T> {
+  private raftRefusal(error: RaftError): Exclude<ReplicaAnswer<never>, { kind: 'done' }> {
     if (error.code === 'notLeader')
       return { kind: 'not-leader', leaderId: error.leaderHint, term: this.node.status().term };
     return { kind: 'unavailable', reason: `raft refused: ${error.code}` };
@@ -321,7 +299,7 @@ export class Replica {
     this.env.observe.proposed(1);
     return new Promise((resolve) => {
       const deadlineTick = this.ticks + this.env.limits.requestTimeoutTicks;
-      this.pending.set(proposed.value.lastIndex, {
+      this.waiting.addProposal(proposed.value.lastIndex, {
         term: proposed.value.term,
         proposedAt: this.env.now(),
         deadlineTick,
@@ -331,27 +309,27 @@ export class Replica {
     });
   }
 
-  private expire(): void {
-    for (const [index, proposal] of this.pending) {
-      if (proposal.deadlineTick > this.ticks) continue;
-      this.pending.delete(index);
-      proposal.resolve({ kind: 'unavailable', reason: 'timed out; the write may still apply' });
-    }
-    for (const [context, read] of this.reads) {
-      if (read.deadlineTick > this.ticks) continue;
-      this.reads.delete(context);
-      read.resolve({ kind: 'unavailable', reason: 'read timed out' });
-    }
-  }
-
-  /** Runs the Ready loop unless it is already running (then it runs once more). */
+  /**
+   * Runs the Ready loop after this event-loop turn, unless it is running (then it runs once
+   * more). Deferring it lets every proposal and message of one turn share one Ready: one log
+   * record, one message per follower.
+   */
   private schedule(): void {
     if (this.pumping) {
       this.again = true;
       return;
     }
-    this.pumping = true;
-    void this.pump();
+    if (this.pumpDeferred) return;
+    this.pumpDeferred = true;
+    this.env.defer(() => {
+      this.pumpDeferred = false;
+      if (this.pumping) {
+        this.again = true;
+        return;
+      }
+      this.pumping = true;
+      void this.pump();
+    });
   }
 
   private async pump(): Promise<void> {
@@ -370,23 +348,56 @@ export class Replica {
   }
 
   /**
-   * One Ready, pipelined (docs/storage.md, "The Ready pipeline"). The leader sends appends and
-   * heartbeats while its own log write runs (Raft thesis §10.2.1), but only once its term and
-   * vote are durable and only with a commit index its durable log covers; every other message
-   * (votes, acknowledgements, snapshots) leaves after the write. Committed writes go to the
-   * apply queue, which applies them in log order while later Readies persist: at once when this
-   * log already holds them durably, after the write otherwise. Any other committed entry
-   * (membership, split, addresses, no-op) waits for the queue to drain and applies in line.
+   * One Ready, as a pipeline stage (docs/storage.md, "The Ready pipeline"). Its log write is
+   * queued, not awaited: the shared log makes writes durable in queue order, and whatever
+   * promises durable state waits for the watermark instead. The leader's appends and
+   * heartbeats leave at once (durability.ts says which); every other message leaves once this
+   * Ready is durable. Committed writes join the apply queue, which applies them in log order,
+   * each batch once this log holds it durably. Any other committed entry (membership, split,
+   * addresses, no-op) waits for everything before it and applies in line, so Raft is told
+   * applied only what is.
    */
   private async handleReady(ready: Ready): Promise<void> {
     if (ready.softState !== null) this.noteSoftState(ready.softState.role, ready.softState.leader);
     if (ready.snapshot !== null) {
-      await this.applyIdle();
+      if (!(await this.quiesce())) return;
       if (!(await this.installImage(ready.snapshot))) return;
     }
-    const durableLast = this.durableLastIndex(ready);
-    const { early, late } = this.splitMessages(ready, durableLast);
+    const durable = this.persist(ready);
+    const leading = this.role === 'leader' && this.watermark.termVoteDurable();
+    const { early, late } = splitMessages(ready.messages, leading, this.watermark.index);
+    if (early.length > 0) this.env.send(this.meta.partitionId, early);
+    this.sendAfter(durable, late);
+    for (const latency of this.waiting.commitLatencies(ready.committedEntries, this.env.now()))
+      this.env.observe.committed(latency);
+    const writes = this.plannedWrites(ready.committedEntries);
+    if (writes !== undefined) {
+      const durableIndex = this.watermark.index;
+      this.enqueueApply(writes.filter((w) => w.entry.index <= durableIndex));
+      this.enqueueApply(
+        writes.filter((w) => w.entry.index > durableIndex),
+        durable,
+      );
+    } else {
+      if (!(await this.quiesce())) return;
+      const started = this.env.now();
+      await this.applyCommitted(ready.committedEntries);
+      this.env.observe.applyBatch(this.env.now() - started, ready.committedEntries.length);
+    }
+    if (ready.committedEntries.length > 0) this.env.observe.applied(ready.committedEntries.length);
+    for (const state of ready.readStates)
+      this.waiting.setReadIndex(decoder.decode(state.context), state.index);
+    // Backpressure: Raft takes these entries as persisted and applied and hands out more.
+    if (this.applyBatches > applyBatchesMax) await this.applyIdle();
+    if (this.watermark.writesInFlight > logWritesInFlightMax) await this.watermark.idle();
+    this.node.advance();
+    this.waiting.releaseReads(this.applied);
+  }
+
+  /** Queues the Ready's log write; the promise resolves once it (and all before it) is durable. */
+  private persist(ready: Ready): Promise<LogResult<void>> {
     const started = this.env.now();
+    const firstNew = ready.entries[0]?.index;
     const persisting = this.log.persist({
       // The image went to the engine; the log keeps only the snapshot's metadata.
       snapshot:
@@ -396,34 +407,42 @@ export class Replica {
       entries: ready.entries,
       hardState: ready.hardState,
     });
-    if (early.length > 0) this.env.send(this.meta.partitionId, early);
-    this.observeCommitted(ready.committedEntries);
-    const writes = this.plannedWrites(ready.committedEntries);
-    if (writes !== undefined) this.enqueueApply(writes.filter((w) => w.entry.index <= durableLast));
-    const persisted = await persisting;
-    if (!persisted.ok) return this.stop(`log write failed: ${persisted.reason}`);
-    if (ready.mustSync) this.env.observe.logSync(this.env.now() - started, ready.entries.length);
-    if (ready.hardState !== null) this.durable = ready.hardState;
-    if (ready.snapshot !== null)
-      this.appliedIndex = Math.max(this.appliedIndex, ready.snapshot.metadata.index);
-    await this.sendMessages(late);
-    if (writes !== undefined) {
-      this.enqueueApply(writes.filter((w) => w.entry.index > durableLast));
-    } else {
-      await this.applyIdle();
-      const applyStarted = this.env.now();
-      await this.applyCommitted(ready.committedEntries);
-      this.env.observe.applyBatch(this.env.now() - applyStarted, ready.committedEntries.length);
+    const durable = this.watermark.issue(
+      { firstNew, hardState: ready.hardState, lastIndex: this.log.storage.lastIndex() },
+      persisting,
+    );
+    if (ready.mustSync || ready.snapshot !== null) {
+      void durable.then((done) => {
+        if (!done.ok) return;
+        if (ready.mustSync)
+          this.env.observe.logSync(this.env.now() - started, ready.entries.length);
+        if (ready.snapshot !== null)
+          this.appliedIndex = Math.max(this.appliedIndex, ready.snapshot.metadata.index);
+      });
     }
-    if (ready.committedEntries.length > 0) this.env.observe.applied(ready.committedEntries.length);
-    for (const state of ready.readStates) {
-      const read = this.reads.get(decoder.decode(state.context));
-      if (read !== undefined) read.index = state.index;
-    }
-    // Backpressure: Raft is told these entries are applied, so it hands out more; bound the lag.
-    if (this.applyBatches > applyBatchesMax) await this.applyIdle();
-    this.node.advance();
-    this.releaseReads();
+    return durable;
+  }
+
+  /** Waits until every log write is durable and every queued write applied; false if stopped. */
+  private async quiesce(): Promise<boolean> {
+    const durable = await this.watermark.idle();
+    if (!durable.ok) this.stop(`log write failed: ${durable.reason}`);
+    await this.applyIdle();
+    return this.stopped === undefined;
+  }
+
+  /** Sends messages once `durable` resolves, after those of earlier Readies. */
+  private sendAfter(durable: Promise<LogResult<void>>, messages: readonly RaftMessage[]): void {
+    this.sendTail = this.sendTail.then(async () => {
+      const done = await durable;
+      if (!done.ok) return this.stop(`log write failed: ${done.reason}`);
+      if (messages.length === 0 || this.stopped !== undefined) return;
+      try {
+        await this.sendMessages(messages);
+      } catch (error) {
+        this.stop(`send failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
   }
 
   /**
@@ -449,43 +468,6 @@ export class Replica {
     return true;
   }
 
-  /**
-   * The last index of this replica's log that is durable and stays in the log once this Ready
-   * is written: earlier Readies were awaited, and this one's entries may replace a suffix.
-   */
-  private durableLastIndex(ready: Ready): number {
-    if (ready.snapshot !== null) return 0;
-    const last = this.log.storage.lastIndex();
-    const first = ready.entries[0];
-    return first === undefined ? last : Math.min(last, first.index - 1);
-  }
-
-  /**
-   * Which messages may leave before this Ready's write: a leader's appends and heartbeats,
-   * when its term and vote are already durable (a vote or a new term must be on disk before
-   * anyone hears of it) and their commit index is covered by this log's durable part (so
-   * nobody applies an entry that only a minority holds on disk).
-   */
-  private splitMessages(
-    ready: Ready,
-    durableLast: number,
-  ): { early: RaftMessage[]; late: RaftMessage[] } {
-    const hard = ready.hardState;
-    const leading =
-      this.role === 'leader' &&
-      (hard === null || (hard.term === this.durable.term && hard.vote === this.durable.vote));
-    const early: RaftMessage[] = [];
-    const late: RaftMessage[] = [];
-    for (const message of ready.messages) {
-      const safe =
-        leading &&
-        (message.type === 'append' || message.type === 'heartbeat') &&
-        message.commit <= durableLast;
-      (safe ? early : late).push(message);
-    }
-    return { early, late };
-  }
-
   private noteSoftState(role: string, leader: string): void {
     const wasLeader = this.role === 'leader';
     // Ready shows only the latest role, so a quick win may skip the candidate state.
@@ -497,13 +479,13 @@ export class Replica {
     this.leaderId = leader;
     if (wasLeader !== (role === 'leader'))
       this.env.observe.becameLeader(this.meta.partitionId, role === 'leader');
-    if (wasLeader && role !== 'leader') {
-      // Reads waiting for a read index will never get one from this node now.
-      for (const [context, read] of this.reads) {
-        this.reads.delete(context);
-        read.resolve({ kind: 'not-leader', leaderId: leader, term: this.node.status().term });
-      }
-    }
+    // Reads waiting for a read index will never get one from this node now.
+    if (wasLeader && role !== 'leader')
+      this.waiting.failReads({
+        kind: 'not-leader',
+        leaderId: leader,
+        term: this.node.status().term,
+      });
   }
 
   private async sendMessages(messages: readonly RaftMessage[]): Promise<void> {
@@ -524,17 +506,6 @@ export class Replica {
       outgoing.push({ ...message, snapshot: { ...message.snapshot, data: image.value } });
     }
     if (outgoing.length > 0) this.env.send(this.meta.partitionId, outgoing);
-  }
-
-  /** Commit latency of this leader's own proposals (proposed → seen committed). */
-  private observeCommitted(entries: readonly Entry[]): void {
-    if (this.pending.size === 0) return;
-    const now = this.env.now();
-    for (const entry of entries) {
-      const proposal = this.pending.get(entry.index);
-      if (proposal !== undefined && proposal.term === entry.term)
-        this.env.observe.committed(now - proposal.proposedAt);
-    }
   }
 
   /** The write command of an entry the state machine has not applied yet, if it is one. */
@@ -560,16 +531,21 @@ export class Replica {
     return writes;
   }
 
-  /** Queues writes to apply after those queued before them (log order). */
-  private enqueueApply(writes: readonly PlannedWrite[]): void {
+  /**
+   * Queues writes to apply after those queued before them (log order), once `durable` says
+   * this log holds them (a leader counts itself in a quorum before its own write is done).
+   */
+  private enqueueApply(writes: readonly PlannedWrite[], durable?: Promise<LogResult<void>>): void {
     if (writes.length === 0) return;
     this.applyBatches++;
     this.applyTail = this.applyTail.then(async () => {
       try {
+        const done = durable === undefined ? undefined : await durable;
+        if (done?.ok === false) return this.stop(`log write failed: ${done.reason}`);
         const started = this.env.now();
         await this.applyWrites(writes);
         this.env.observe.applyBatch(this.env.now() - started, writes.length);
-        this.releaseReads();
+        this.waiting.releaseReads(this.applied);
       } catch (error) {
         this.stop(`apply failed: ${error instanceof Error ? error.message : String(error)}`);
       } finally {
@@ -585,30 +561,30 @@ export class Replica {
 
   /**
    * Applies consecutive writes in one engine batch (their old items read with one getMany);
-   * their clients are answered once that batch is written. Never throws: a failure stops the
-   * replica, whose waiting clients then learn that the outcome is unknown.
+   * their clients are answered as soon as that batch is written. A failure stops the replica,
+   * whose waiting clients then learn that the outcome is unknown.
    */
   private async applyWrites(writes: readonly PlannedWrite[]): Promise<void> {
     if (writes.length === 0 || this.stopped !== undefined) return;
-    try {
-      // Already in the engine (replayed after a restart, or covered by an installed snapshot).
-      const fresh = writes.filter((w) => w.entry.index > this.machine.engineApplied);
-      const outcomes = await this.machine.stageWrites(
-        fresh.map(({ entry, command }) => ({
-          index: entry.index,
-          operation: command.operation,
-          validated: validateOperation(command.operation, command.request),
-        })),
+    // Already in the engine (replayed after a restart, or covered by an installed snapshot).
+    const fresh = writes.filter((w) => w.entry.index > this.machine.engineApplied);
+    const outcomes = await this.machine.stageWrites(
+      fresh.map(({ entry, command }) => ({
+        index: entry.index,
+        operation: command.operation,
+        validated: validateOperation(command.operation, command.request),
+      })),
+    );
+    await this.check(this.machine.flushStaged());
+    const failed = this.stopped !== undefined;
+    if (!failed) this.appliedIndex = Math.max(this.appliedIndex, writes.at(-1)!.entry.index);
+    const results = new Map(fresh.map((w, i) => [w.entry.index, outcomes[i]]));
+    for (const { entry } of writes)
+      this.waiting.resolveProposal(
+        entry,
+        failed ? undefined : results.get(entry.index),
+        this.stopped,
       );
-      await this.check(this.machine.flushStaged());
-      const failed = this.stopped !== undefined;
-      if (!failed) this.appliedIndex = Math.max(this.appliedIndex, writes.at(-1)!.entry.index);
-      const results = new Map(fresh.map((w, i) => [w.entry.index, outcomes[i]]));
-      for (const { entry } of writes)
-        this.resolve(entry, failed ? undefined : results.get(entry.index));
-    } catch (error) {
-      this.stop(`apply failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
   }
 
   /**
@@ -627,7 +603,8 @@ export class Replica {
       await this.applyWrites(run);
       run = [];
       if (this.stopped !== undefined) break;
-      this.resolve(entry, await this.applyEntry(entry));
+      const result = await this.applyEntry(entry);
+      this.waiting.resolveProposal(entry, result, this.stopped);
       this.appliedIndex = Math.max(this.appliedIndex, entry.index);
     }
     await this.applyWrites(run);
@@ -679,30 +656,6 @@ export class Replica {
     if (done.ok) return done.value;
     this.stop(done.reason);
     return undefined;
-  }
-
-  private resolve(entry: Entry, result: Applied | undefined): void {
-    const proposal = this.pending.get(entry.index);
-    if (proposal === undefined) return;
-    this.pending.delete(entry.index);
-    if (proposal.term !== entry.term) {
-      proposal.resolve({
-        kind: 'unavailable',
-        reason: 'the proposal was replaced by a new leader',
-      });
-    } else if (result === undefined) {
-      proposal.resolve({ kind: 'unavailable', reason: this.stopped ?? 'outcome unknown' });
-    } else {
-      proposal.resolve({ kind: 'done', value: result });
-    }
-  }
-
-  private releaseReads(): void {
-    for (const [context, read] of this.reads) {
-      if (read.index === undefined || read.index > this.applied) continue;
-      this.reads.delete(context);
-      read.resolve({ kind: 'done', value: null });
-    }
   }
 }
 

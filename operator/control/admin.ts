@@ -5,8 +5,12 @@
  * implementation is wired by `operator/main.ts`, tests use {@link FakeControlPlaneAdmin}.
  */
 
-/** A storage node's membership state as the control plane sees it. */
-export type NodeState = 'alive' | 'suspect' | 'dead' | 'draining' | 'drained';
+/**
+ * A storage node's membership state as the control plane sees it. `drained`: a drain moved
+ * every replica away (it can still be cancelled); `decommissioned`: the control plane retired
+ * the node for good, and its id cannot register again.
+ */
+export type NodeState = 'alive' | 'suspect' | 'dead' | 'draining' | 'drained' | 'decommissioned';
 
 /** One storage node in the cluster status. */
 export interface NodeStatus {
@@ -29,8 +33,19 @@ export interface ClusterStatus {
   leaderlessPartitions: number;
 }
 
+/**
+ * Why an admin call failed:
+ * - `unreachable`: no answer (connection refused, deadline, a replica shutting down);
+ * - `no-leader`: a replica answered but knows no leader to send the call to (an election);
+ * - `redirect-limit`: the call was sent from follower to follower more times than allowed;
+ * - `rejected`: the leader refused the request (a typed error such as `NodeNotFound`);
+ * - `failed`: any other error.
+ */
+export type AdminErrorCode = 'unreachable' | 'no-leader' | 'redirect-limit' | 'rejected' | 'failed';
+
 /** An admin call's outcome: errors are data (the control plane may be starting or unreachable). */
-export type AdminResult<T> = { ok: true; value: T } | { ok: false; error: string };
+export type AdminResult<T> =
+  { ok: true; value: T } | { ok: false; code: AdminErrorCode; error: string };
 
 /** The control plane's admin API, for one cluster. */
 export interface ControlPlaneAdmin {

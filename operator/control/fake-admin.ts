@@ -38,7 +38,8 @@ export class FakeControlPlaneAdmin implements ControlPlaneAdmin {
 
   clusterStatus(): Promise<AdminResult<ClusterStatus>> {
     this.calls.push('clusterStatus');
-    if (this.unreachable) return Promise.resolve({ ok: false, error: this.unreachable });
+    if (this.unreachable)
+      return Promise.resolve({ ok: false, code: 'unreachable', error: this.unreachable });
     return Promise.resolve({
       ok: true,
       value: {
@@ -52,17 +53,28 @@ export class FakeControlPlaneAdmin implements ControlPlaneAdmin {
 
   drainNode(nodeId: string): Promise<AdminResult<void>> {
     this.calls.push(`drain ${nodeId}`);
-    if (this.unreachable) return Promise.resolve({ ok: false, error: this.unreachable });
+    if (this.unreachable)
+      return Promise.resolve({ ok: false, code: 'unreachable', error: this.unreachable });
     const node = this.nodes.get(nodeId);
-    if (!node) return Promise.resolve({ ok: false, error: `unknown node ${nodeId}` });
+    if (!node)
+      return Promise.resolve({ ok: false, code: 'rejected', error: `unknown node ${nodeId}` });
     if (node.state === 'alive' || node.state === 'suspect') node.state = 'draining';
     return Promise.resolve({ ok: true, value: undefined });
   }
 
   cancelDrain(nodeId: string): Promise<AdminResult<void>> {
     this.calls.push(`cancel ${nodeId}`);
-    if (this.unreachable) return Promise.resolve({ ok: false, error: this.unreachable });
+    if (this.unreachable)
+      return Promise.resolve({ ok: false, code: 'unreachable', error: this.unreachable });
     const node = this.nodes.get(nodeId);
+    if (node?.state === 'decommissioned') {
+      // As the real control plane: a retired node cannot be brought back.
+      return Promise.resolve({
+        ok: false,
+        code: 'rejected',
+        error: `InvalidNodeTransition: node ${nodeId} is decommissioned, not draining`,
+      });
+    }
     if (node && (node.state === 'draining' || node.state === 'drained')) node.state = 'alive';
     return Promise.resolve({ ok: true, value: undefined });
   }

@@ -40,6 +40,7 @@ before(async () => {
               replicaCount: 0,
             }),
             create(NodeInfoSchema, { nodeId: 'demo-storage-3', state: NodeState.DOWN }),
+            create(NodeInfoSchema, { nodeId: 'demo-storage-4', state: NodeState.DECOMMISSIONED }),
           ],
           partitionCount: 8,
           underReplicatedPartitions: 1,
@@ -78,6 +79,7 @@ test('cluster status maps node states and counts', async () => {
       ['demo-storage-1', 'draining', 1, 0],
       ['demo-storage-2', 'drained', 0, 0],
       ['demo-storage-3', 'dead', 0, 0],
+      ['demo-storage-4', 'decommissioned', 0, 0],
     ],
   );
   assert.equal(status.value.underReplicatedPartitions, 1);
@@ -88,9 +90,10 @@ test('drain succeeds, and typed errors and transport errors are results, not exc
   assert.deepEqual(await admin.drainNode('demo-storage-3'), { ok: true, value: undefined });
   assert.deepEqual(drained, ['demo-storage-3']);
   const refused = await admin.drainNode('unknown');
-  assert.deepEqual(refused, { ok: false, error: 'NodeNotFound: no such node' });
+  assert.deepEqual(refused, { ok: false, code: 'rejected', error: 'NodeNotFound: no such node' });
   const unavailable = await admin.cancelDrain('demo-storage-1');
   assert.equal(unavailable.ok, false);
+  assert.equal(unavailable.ok ? '' : unavailable.code, 'unreachable');
   assert.match(unavailable.ok ? '' : unavailable.error, /not the leader/);
 });
 
@@ -99,6 +102,7 @@ test('an unreachable control plane is an error result', async () => {
   try {
     const status = await nowhere.clusterStatus();
     assert.equal(status.ok, false);
+    assert.equal(status.ok ? '' : status.code, 'unreachable');
   } finally {
     nowhere.close();
   }

@@ -257,3 +257,36 @@ test('checkSpec refuses unsafe specs and accepts safe ones', () => {
     undefined,
   );
 });
+
+test('a decommissioned node counts as drained for a shrink and is never asked to cancel', () => {
+  const shrink = planStorage({
+    names,
+    desiredReplicas: 3,
+    desiredTemplateHash: 'h1',
+    existing: set({ replicas: 4 }),
+    clusterStatus: status([
+      [0, 'alive', 4],
+      [1, 'alive', 4],
+      [2, 'alive', 4],
+      [3, 'decommissioned', 0],
+    ]),
+  });
+  assert.deepEqual([shrink.replicas, shrink.drain, shrink.retired], [3, [], []]);
+  // Scaled back up: the old id was retired for good; cancelling its drain would be refused.
+  const regrow = planStorage({
+    names,
+    desiredReplicas: 4,
+    desiredTemplateHash: 'h1',
+    existing: set({ replicas: 3 }),
+    clusterStatus: status([
+      [0, 'alive', 4],
+      [1, 'alive', 4],
+      [2, 'alive', 4],
+      [3, 'decommissioned', 0],
+    ]),
+  });
+  assert.deepEqual(
+    [regrow.replicas, regrow.cancelDrain, regrow.retired],
+    [4, [], ['demo-storage-3']],
+  );
+});

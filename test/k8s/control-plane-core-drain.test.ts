@@ -90,7 +90,7 @@ class CoreControlPlane implements ControlPlaneAdmin {
       suspect: 'suspect',
       down: 'dead',
       draining: 'draining',
-      decommissioned: 'drained',
+      decommissioned: 'decommissioned',
     };
     return Promise.resolve({
       ok: true,
@@ -114,14 +114,18 @@ class CoreControlPlane implements ControlPlaneAdmin {
   drainNode(nodeId: string): Promise<AdminResult<void>> {
     const ok = this.apply({ type: 'drain-node', nodeId, nowMs: this.nowMs });
     return Promise.resolve(
-      ok ? { ok: true, value: undefined } : { ok: false, error: `drain of ${nodeId} refused` },
+      ok
+        ? { ok: true, value: undefined }
+        : { ok: false, code: 'rejected', error: `drain of ${nodeId} refused` },
     );
   }
 
   cancelDrain(nodeId: string): Promise<AdminResult<void>> {
     const ok = this.apply({ type: 'cancel-drain', nodeId, nowMs: this.nowMs });
     return Promise.resolve(
-      ok ? { ok: true, value: undefined } : { ok: false, error: `cancel of ${nodeId} refused` },
+      ok
+        ? { ok: true, value: undefined }
+        : { ok: false, code: 'rejected', error: `cancel of ${nodeId} refused` },
     );
   }
 }

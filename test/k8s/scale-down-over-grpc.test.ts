@@ -26,7 +26,9 @@ const wireState: Record<NodeState, WireNodeState> = {
   suspect: WireNodeState.SUSPECT,
   dead: WireNodeState.DOWN,
   draining: WireNodeState.DRAINING,
-  drained: WireNodeState.DECOMMISSIONED,
+  // A draining node with no replicas left reads as drained.
+  drained: WireNodeState.DRAINING,
+  decommissioned: WireNodeState.DECOMMISSIONED,
 };
 
 let api: FakeApiServer;

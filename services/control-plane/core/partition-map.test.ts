@@ -6,6 +6,7 @@ import {
   buildPartitionMap,
   diffPartitionMaps,
 } from './partition-map.js';
+import { splitChildId } from './splits.js';
 import { bigIntToHash } from './hash-space.js';
 import { applyOk, clusterWith, testContext, withActiveTable } from './test-support.js';
 
@@ -20,6 +21,7 @@ describe('partition map', () => {
         type: 'split-partition',
         partitionId: 'p1',
         expectedEpoch: 1,
+        newPartitionId: splitChildId('p1', 2),
         splitHash: bigIntToHash(1n << 120n),
         leftFraction: 0.5,
         nowMs: 5,

@@ -16,7 +16,7 @@ import { FailureDetector } from './membership.js';
 import { stepDone } from './simulation-support.js';
 import { planLeaderTransfers, planMoves } from './placement.js';
 import { planReconcile } from './reconcile.js';
-import { chooseSplitPoint } from './splits.js';
+import { chooseSplitPoint, splitChildId } from './splits.js';
 import {
   createInitialState,
   decodeState,
@@ -225,6 +225,7 @@ function splitRandomPartition(world: World, prng: ReturnType<typeof createPrng>)
     type: 'split-partition',
     partitionId: partition.partitionId,
     expectedEpoch: partition.epoch,
+    newPartitionId: splitChildId(partition.partitionId, partition.epoch + 1),
     splitHash: point.value.splitHash,
     leftFraction: point.value.leftFraction,
     nowMs: world.nowMs,

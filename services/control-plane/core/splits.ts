@@ -14,6 +14,7 @@
  * split to the partition's Raft group; the control plane's split-partition command records the
  * split once the group has applied it.
  */
+import { createHash } from 'node:crypto';
 import type { ControlConfig } from './config.js';
 import { fail, ok } from './errors.js';
 import type { Result } from './errors.js';
@@ -21,6 +22,17 @@ import { isHashHex } from './hash-space.js';
 import type { HashEnd, HashHex } from './hash-space.js';
 import { lookup } from './state.js';
 import type { ControlState, PartitionRecord } from './state.js';
+
+/**
+ * The id of the child partition a split of `parentId` at its new epoch `newEpoch` creates. Both
+ * the storage group (which splits first) and the control plane (which records the split after)
+ * derive it, so a control-plane leader that crashed in between, or its successor, records the
+ * same id the storage nodes already use. Fixed length, however deep the lineage.
+ */
+export function splitChildId(parentId: string, newEpoch: number): string {
+  const digest = createHash('sha256').update(`${parentId}@${newEpoch}`).digest('hex');
+  return `p-${digest.slice(0, 16)}`;
+}
 
 /** One sampled key hash and its weight (bytes or request units). */
 export interface KeySample {

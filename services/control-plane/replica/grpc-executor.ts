@@ -8,13 +8,14 @@ import type { MoveStep } from '../core/moves.js';
 import type { PlannedLeaderTransfer } from '../core/placement.js';
 import { lookup } from '../core/state.js';
 import type { ControlState, PartitionRecord } from '../core/state.js';
-import type { ExecutorOutcome, StorageExecutor } from './executor.js';
+import type { HashHex } from '../core/hash-space.js';
+import type { ExecutorOutcome, SplitOutcome, SplitRequest, StorageExecutor } from './executor.js';
 
 function hashBytes(hash: string | null): Uint8Array {
   return hash === null ? new Uint8Array(0) : new Uint8Array(Buffer.from(hash, 'hex'));
 }
 
-function failure(error: unknown): ExecutorOutcome {
+function failure(error: unknown): { ok: false; message: string } {
   return { ok: false, message: GrpcError.from(error).message };
 }
 
@@ -128,6 +129,48 @@ export class GrpcStorageExecutor implements StorageExecutor {
           return { ok: true, done: answer.routingError === undefined };
         }
       }
+    } catch (error) {
+      return failure(error);
+    }
+  }
+
+  async splitPartition(state: ControlState, request: SplitRequest): Promise<SplitOutcome> {
+    const partition = lookup(state.partitions, request.partitionId);
+    const leaderAddress =
+      partition?.leaderNodeId === null || partition === undefined
+        ? undefined
+        : lookup(state.nodes, partition.leaderNodeId)?.address;
+    if (partition === undefined || leaderAddress === undefined) return { ok: true, done: false };
+    const ref = {
+      tableId: partition.tableId,
+      partitionId: partition.partitionId,
+      epoch: BigInt(request.expectedEpoch),
+    };
+    try {
+      const answer = await this.pool.client(PartitionAdmin, leaderAddress).splitPartition({
+        partition: ref,
+        // Any point inside the range when recovering: a group that already split answers
+        // WrongPartition (with its new range) before it looks at the point.
+        splitHash: hashBytes(request.splitHash ?? partition.start),
+        newPartitionId: request.newPartitionId,
+      });
+      const routing = answer.routingError?.kind;
+      if (routing === undefined || routing.case === undefined) {
+        return request.splitHash === null
+          ? { ok: true, done: false }
+          : { ok: true, done: true, splitHash: request.splitHash };
+      }
+      // Split already: the left half's range now ends at the point it split at.
+      const end = routing.case === 'wrongPartition' ? routing.value.range?.end : undefined;
+      if (
+        routing.case === 'wrongPartition' &&
+        routing.value.epoch === BigInt(request.expectedEpoch + 1) &&
+        end !== undefined &&
+        end.length === 16
+      ) {
+        return { ok: true, done: true, splitHash: Buffer.from(end).toString('hex') as HashHex };
+      }
+      return { ok: true, done: false };
     } catch (error) {
       return failure(error);
     }

@@ -10,8 +10,11 @@ import { FailureDetector } from '../core/membership.js';
 import type { MoveStep } from '../core/moves.js';
 import type { PlannedLeaderTransfer } from '../core/placement.js';
 import { planReconcile } from '../core/reconcile.js';
+import type { HashHex } from '../core/hash-space.js';
+import { HotPartitionTracker, planSplits, splitChildId } from '../core/splits.js';
+import type { KeySample, PartitionLoadReport } from '../core/splits.js';
 import { lookup } from '../core/state.js';
-import type { ControlState } from '../core/state.js';
+import type { ControlState, PartitionRecord } from '../core/state.js';
 import type { ControlDriver } from './driver.js';
 import type { StorageExecutor } from './executor.js';
 
@@ -23,6 +26,10 @@ export interface PartitionReportInput {
   readonly term: number;
   readonly sizeBytes: number;
   readonly itemCount: number;
+  /** Reads plus writes per second since the node's previous report (leaders). */
+  readonly requestUnitsPerSecond?: number;
+  /** Key hashes weighted by the bytes under them, from the node's bounded scan (leaders). */
+  readonly samples?: readonly KeySample[];
 }
 
 /** How to build the leader's work loop. */
@@ -42,6 +49,8 @@ export interface LeaderWorkOptions {
   readonly statsEveryRounds?: number;
   /** Storage actions in flight at once. */
   readonly actionsInFlightMax?: number;
+  /** Partition splits in flight at once, cluster-wide. */
+  readonly splitsInFlightMax?: number;
   readonly onWarning?: (message: string) => void;
 }
 
@@ -66,12 +75,16 @@ export class LeaderWork {
   private readonly actionsMax: number;
   private readonly statsEveryRounds: number;
   private rounds = 0;
+  private tracker: HotPartitionTracker;
+  /** Partitions with a split asked of storage and not yet recorded → the epoch it started at. */
+  private readonly splitting = new Map<string, number>();
 
   constructor(
     private readonly driver: ControlDriver,
     private readonly options: LeaderWorkOptions,
   ) {
     this.detector = new FailureDetector(options.config);
+    this.tracker = new HotPartitionTracker(options.config);
     this.everyTicks = options.reconcileEveryTicks ?? 5;
     this.retryTicks = options.retryAfterTicks ?? 20;
     this.actionsMax = options.actionsInFlightMax ?? 16;
@@ -111,8 +124,10 @@ export class LeaderWork {
 
   private resetSoftState(): void {
     this.detector = new FailureDetector(this.options.config);
+    this.tracker = new HotPartitionTracker(this.options.config);
     this.reports.clear();
     this.actions.clear();
+    this.splitting.clear();
   }
 
   private async round(): Promise<void> {
@@ -120,10 +135,115 @@ export class LeaderWork {
     const state = this.driver.state;
     this.rounds += 1;
     const plan = planReconcile(state, this.detector, nowMs, this.options.config);
-    const commands: Command[] = [...plan.commands, ...this.reportCommands(state, nowMs)];
+    const splitting = this.partitionsSplitting(state);
+    // A replica change must not race a split on one Raft group: the child would keep the old
+    // replica set while the control plane recorded the new one.
+    const planned = plan.commands.filter(
+      (c) => c.type !== 'begin-move' || !splitting.has(c.partitionId),
+    );
+    const commands: Command[] = [...planned, ...this.reportCommands(state, nowMs)];
     await Promise.all(commands.map(async (command) => this.proposeQuietly(command)));
     this.startActions(this.driver.state, plan.moveSteps);
     this.startTransfers(this.driver.state, plan.leaderTransfers);
+    this.startSplits(this.driver.state, nowMs);
+  }
+
+  /**
+   * Partitions a split is under way for: asked of storage and not recorded yet, or reported by
+   * their leader at an epoch past the control plane's (split by a previous leader that did not
+   * live to record it).
+   */
+  private partitionsSplitting(state: ControlState): Set<string> {
+    for (const [partitionId, epoch] of this.splitting) {
+      if (lookup(state.partitions, partitionId)?.epoch !== epoch)
+        this.splitting.delete(partitionId);
+    }
+    const splitting = new Set(this.splitting.keys());
+    for (const report of this.reports.values()) {
+      const partition = lookup(state.partitions, report.partitionId);
+      if (report.leader && partition !== undefined && report.epoch > partition.epoch)
+        splitting.add(report.partitionId);
+    }
+    return splitting;
+  }
+
+  /**
+   * Splits by size and request rate (`planSplits` over the leaders' reports), and the recording
+   * of splits a previous leader asked for but did not record. Storage splits first (one Raft
+   * entry), then `split-partition` records it with the child id both sides derive.
+   */
+  private startSplits(state: ControlState, nowMs: number): void {
+    const executor = this.options.executor;
+    if (executor === null) return;
+    const loads: PartitionLoadReport[] = [];
+    for (const report of this.reports.values()) {
+      const partition = lookup(state.partitions, report.partitionId);
+      if (!report.leader || partition === undefined) continue;
+      if (report.epoch === partition.epoch + 1 && !this.splitting.has(partition.partitionId)) {
+        this.startSplit(executor, state, partition, null, 0.5);
+        continue;
+      }
+      const samples = report.samples ?? [];
+      loads.push({
+        partitionId: report.partitionId,
+        epoch: report.epoch,
+        sizeBytes: report.sizeBytes,
+        requestUnitsPerSecond: report.requestUnitsPerSecond ?? 0,
+        sizeSamples: samples,
+        // Storage samples keys by bytes only: a hot partition splits at its data's median.
+        requestSamples: samples,
+      });
+    }
+    const room = (this.options.splitsInFlightMax ?? 1) - this.splitting.size;
+    const decisions = planSplits(state, loads, this.tracker, nowMs, this.options.config, room);
+    for (const decision of decisions) {
+      const partition = lookup(state.partitions, decision.partitionId);
+      if (partition === undefined || this.splitting.has(partition.partitionId)) continue;
+      const { splitHash, leftFraction } = decision.point;
+      this.startSplit(executor, state, partition, splitHash, leftFraction);
+    }
+  }
+
+  private startSplit(
+    executor: StorageExecutor,
+    state: ControlState,
+    partition: PartitionRecord,
+    splitHash: HashHex | null,
+    leftFraction: number,
+  ): void {
+    const { partitionId, epoch } = partition;
+    const newPartitionId = splitChildId(partitionId, epoch + 1);
+    let splitAt: HashHex | null = null;
+    this.start(
+      `split:${partitionId}:${epoch}`,
+      state,
+      async (s) => {
+        this.splitting.set(partitionId, epoch);
+        const outcome = await executor.splitPartition(s, {
+          partitionId,
+          expectedEpoch: epoch,
+          splitHash,
+          newPartitionId,
+        });
+        if (outcome.ok && outcome.done) splitAt = outcome.splitHash;
+        // Not split (refused, not the leader, unreachable): free the slot. A split whose answer
+        // was lost shows up in the leader's next report, at the new epoch, and is recorded then.
+        else this.splitting.delete(partitionId);
+        return outcome.ok ? { ok: true, done: outcome.done } : outcome;
+      },
+      () =>
+        splitAt === null
+          ? null
+          : {
+              type: 'split-partition',
+              partitionId,
+              expectedEpoch: epoch,
+              splitHash: splitAt,
+              newPartitionId,
+              leftFraction,
+              nowMs: this.options.clock(),
+            },
+    );
   }
 
   private async proposeQuietly(command: Command): Promise<void> {

@@ -1,6 +1,8 @@
 // tessera.control.v1.Membership: storage nodes register (a logged command) and heartbeat
 // (leader-local soft state: liveness for the failure detector, partition reports for leaders
 // and figures). Both answer only on the leader.
+import type { HashHex } from '../core/hash-space.js';
+import { SPLIT_SAMPLES_MAX } from '../core/splits.js';
 import { bindService, GrpcError, GrpcStatus } from '../../../lib/grpc/index.js';
 import type { ServiceBinding } from '../../../lib/grpc/index.js';
 import { Membership } from '../../../lib/gen/tessera/control/v1/control_pb.js';
@@ -66,6 +68,14 @@ export function membershipService(
           term: Number(report.term),
           sizeBytes: Number(report.sizeBytes),
           itemCount: Number(report.itemCount),
+          requestUnitsPerSecond: report.readsPerSecond + report.writesPerSecond,
+          samples: report.keySamples
+            .filter((sample) => sample.hash.length === 16)
+            .slice(0, SPLIT_SAMPLES_MAX)
+            .map((sample) => ({
+              hash: Buffer.from(sample.hash).toString('hex') as HashHex,
+              weight: Number(sample.weight),
+            })),
         })),
       );
       return Promise.resolve({ state: nodeStateToProto(node.state) });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { splitChildId } from '../splits.js';
 import { bigIntToHash, hashToBigInt } from '../hash-space.js';
 import { partitionsOfTable } from '../state.js';
 import type { ControlState } from '../state.js';
@@ -40,6 +41,7 @@ describe('split-partition', () => {
         type: 'split-partition',
         partitionId: 'p1',
         expectedEpoch: 1,
+        newPartitionId: splitChildId('p1', 2),
         splitHash: half,
         leftFraction: 0.3,
         nowMs: 4,
@@ -72,6 +74,7 @@ describe('split-partition', () => {
         type: 'split-partition',
         partitionId: 'p1',
         expectedEpoch: 1,
+        newPartitionId: splitChildId('p1', 2),
         splitHash: half,
         leftFraction: 0.5,
         nowMs: 4,
@@ -89,6 +92,7 @@ describe('split-partition', () => {
         type: 'split-partition',
         partitionId: 'p1',
         expectedEpoch: 1,
+        newPartitionId: splitChildId('p1', 2),
         splitHash: half,
         leftFraction: 0.5,
         nowMs: 4,
@@ -101,6 +105,7 @@ describe('split-partition', () => {
         type: 'split-partition',
         partitionId: 'p1',
         expectedEpoch: 2,
+        newPartitionId: splitChildId('p1', 3),
         splitHash: half,
         leftFraction: 0.5,
         nowMs: 5,
@@ -129,6 +134,7 @@ describe('split-partition', () => {
           type: 'split-partition',
           partitionId: 'p1',
           expectedEpoch: 2,
+          newPartitionId: splitChildId('p1', 3),
           splitHash: quarter,
           leftFraction: 0.5,
           nowMs: 6,
@@ -143,6 +149,7 @@ describe('split-partition', () => {
         type: 'split-partition',
         partitionId: 'p1',
         expectedEpoch: 2,
+        newPartitionId: splitChildId('p1', 3),
         splitHash: quarter,
         leftFraction: 0.5,
         nowMs: 6,
@@ -157,6 +164,7 @@ describe('split-partition', () => {
         type: 'split-partition',
         partitionId: rightId,
         expectedEpoch: 2,
+        newPartitionId: splitChildId(rightId, 3),
         splitHash: bigIntToHash(hashToBigInt(half) + 5n),
         leftFraction: 0.5,
         nowMs: 7,
@@ -176,6 +184,7 @@ describe('split-partition', () => {
           type: 'split-partition',
           partitionId: 'p1',
           expectedEpoch: 1,
+          newPartitionId: splitChildId('p1', 2),
           splitHash: half,
           leftFraction: 0.5,
           nowMs: 2,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { splitChildId } from '../splits.js';
 import { bigIntToHash } from '../hash-space.js';
 import {
   applyOk,
@@ -64,6 +65,7 @@ const examples: readonly Command[] = [
     type: 'split-partition',
     partitionId: 'p2',
     expectedEpoch: 1,
+    newPartitionId: splitChildId('p2', 2),
     splitHash: bigIntToHash((3n << 126n) + 1n),
     leftFraction: 0.5,
     nowMs: 9,

@@ -37,6 +37,7 @@ export const COMMAND_SHAPES: Readonly<Record<CommandType, Readonly<Record<string
     partitionId: 'string',
     expectedEpoch: 'number',
     splitHash: 'string',
+    newPartitionId: 'string',
     leftFraction: 'number',
   },
   'mark-partition-leader': { partitionId: 'string', nodeId: 'string', term: 'number' },

@@ -1,8 +1,9 @@
 /**
  * split-partition: records that a partition's Raft group has split at `splitHash`.
  *
- * The partition keeps its id for the left half [start, splitHash) and a new partition takes the
- * right half [splitHash, end); both share the replica set and leader, and both get epoch + 1 so
+ * The partition keeps its id for the left half [start, splitHash) and a new partition,
+ * `newPartitionId` (the id the storage group's split gave its child, see `splitChildId`), takes
+ * the right half [splitHash, end); both share the replica set and leader, and both get epoch + 1 so
  * that a router with the old map is told to refresh. The split point is a hash value, so every
  * item of one partition key lands on one side: a split can never cut an item collection.
  * `expectedEpoch` makes a stale or duplicate split report a typed no-op.
@@ -20,6 +21,8 @@ export interface SplitPartitionCommand extends CommandBase {
   readonly partitionId: string;
   readonly expectedEpoch: number;
   readonly splitHash: HashHex;
+  /** The right half's id: the one the storage nodes' split already gave the child group. */
+  readonly newPartitionId: string;
   /** Share of the partition's size that lies left of the split point, in [0, 1]. */
   readonly leftFraction: number;
 }
@@ -61,7 +64,7 @@ export function applySplitPartition(
   };
   const right: PartitionRecord = {
     ...partition,
-    partitionId: `p${state.nextPartitionNumber}`,
+    partitionId: command.newPartitionId,
     start: command.splitHash,
     epoch: partition.epoch + 1,
     sizeBytes: partition.sizeBytes - leftSize,
@@ -71,7 +74,6 @@ export function applySplitPartition(
     {
       ...state,
       mapEpoch: state.mapEpoch + 1,
-      nextPartitionNumber: state.nextPartitionNumber + 1,
       partitions: { ...state.partitions, [left.partitionId]: left, [right.partitionId]: right },
     },
     { left, right },
@@ -88,6 +90,10 @@ function splitProblem(
   if (table === undefined || (table.status !== 'ACTIVE' && table.status !== 'UPDATING')) {
     return `the table of ${partition.partitionId} is ${table?.status ?? 'gone'}`;
   }
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(command.newPartitionId))
+    return `new partition id ${JSON.stringify(command.newPartitionId)} is not a partition id`;
+  if (lookup(state.partitions, command.newPartitionId) !== undefined)
+    return `partition id ${command.newPartitionId} is in use`;
   if (!isHashHex(command.splitHash))
     return `split point ${String(command.splitHash)} is not a hash`;
   const inside =

@@ -1,0 +1,155 @@
+// The leader's split work over in-memory logs, a fake clock and the recording executor: a
+// partition reported past the size threshold is split at its samples' weighted median (storage
+// first, then `split-partition` records it with the child id both sides derive), and a split a
+// previous leader asked for but never recorded is recorded from the leader's report.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createControlConfig } from '../core/config.js';
+import { bigIntToHash } from '../core/hash-space.js';
+import type { HashHex } from '../core/hash-space.js';
+import { splitChildId } from '../core/splits.js';
+import { partitionsOfTable } from '../core/state.js';
+import { RecordingExecutor } from './executor.js';
+import { LeaderWork } from './leader-work.js';
+import type { PartitionReportInput } from './leader-work.js';
+import { DriverCluster } from './test-cluster.js';
+
+const config = createControlConfig({
+  initialPartitionsPerTable: 1,
+  splitSizeBytes: 10_000,
+  splitSamplesMin: 4,
+});
+
+/** A cluster with three up nodes, one ACTIVE table of one partition, and the leader's work. */
+async function activeTable() {
+  const cluster = new DriverCluster(['cp-1'], config);
+  const leader = await cluster.leader();
+  const executor = new RecordingExecutor();
+  const work = new LeaderWork(leader, {
+    config,
+    clock: () => cluster.nowMs,
+    executor,
+    statsEveryRounds: 1,
+    reconcileEveryTicks: 1,
+  });
+  const nodeIds = ['s1', 's2', 's3'];
+  for (const nodeId of nodeIds) {
+    await cluster.settle(
+      leader.propose({
+        type: 'register-node',
+        nodeId,
+        address: `${nodeId}:1`,
+        zone: null,
+        nowMs: cluster.nowMs,
+      }),
+    );
+  }
+  const runTicks = async (count: number, reports: () => PartitionReportInput[]): Promise<void> => {
+    for (let tick = 0; tick < count; tick++) {
+      for (const nodeId of nodeIds) work.heartbeat(nodeId, nodeId === 's1' ? reports() : []);
+      await cluster.tickAll();
+      await work.tick();
+    }
+  };
+  await runTicks(5, () => []);
+  await cluster.settle(
+    leader.propose({
+      type: 'create-table',
+      tableId: 't-1',
+      input: {
+        TableName: 'Music',
+        KeySchema: [{ AttributeName: 'Artist', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'Artist', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      },
+      nowMs: cluster.nowMs,
+    }),
+  );
+  const [partition] = partitionsOfTable(leader.state, 't-1');
+  assert.ok(partition !== undefined);
+  const small = (): PartitionReportInput[] => [
+    {
+      partitionId: partition.partitionId,
+      epoch: 1,
+      leader: true,
+      term: 2,
+      sizeBytes: 10,
+      itemCount: 1,
+    },
+  ];
+  await runTicks(6, small);
+  assert.equal(leader.state.tables['t-1']?.status, 'ACTIVE');
+  return { leader, executor, runTicks, partitionId: partition.partitionId };
+}
+
+/** Eight sampled keys spread over the hash space, each weighing `weight` bytes. */
+function samples(weights: readonly number[]) {
+  return weights.map((weight, i) => ({
+    hash: bigIntToHash(BigInt(i + 1) << 123n),
+    weight,
+  }));
+}
+
+describe('leader split work', () => {
+  it('splits a partition past the size threshold at its data’s weighted median', async () => {
+    const { leader, executor, runTicks, partitionId } = await activeTable();
+    // Most bytes sit under the first keys: the median is the third sample, not the midpoint.
+    const weights = [5_000, 3_000, 1_000, 1_000, 1_000, 1_000, 1_000, 1_000];
+    const median = samples(weights)[2]?.hash as HashHex;
+    await runTicks(4, () => [
+      {
+        partitionId,
+        epoch: leader.state.partitions[partitionId]?.epoch ?? 0,
+        leader: true,
+        term: 2,
+        sizeBytes: 18_000,
+        itemCount: 8,
+        requestUnitsPerSecond: 1,
+        samples: samples(weights),
+      },
+    ]);
+    assert.ok(
+      executor.calls.includes(`split:${partitionId}@1:${median}`),
+      executor.calls.join(' '),
+    );
+    const halves = partitionsOfTable(leader.state, 't-1');
+    assert.equal(halves.length, 2);
+    const child = splitChildId(partitionId, 2);
+    assert.equal(leader.state.partitions[partitionId]?.end, median);
+    assert.equal(leader.state.partitions[child]?.start, median);
+    assert.deepEqual(
+      halves.map((p) => p.epoch),
+      [2, 2],
+    );
+  });
+
+  it('leaves a partition under the threshold alone', async () => {
+    const { leader, executor, runTicks, partitionId } = await activeTable();
+    await runTicks(4, () => [
+      {
+        partitionId,
+        epoch: 1,
+        leader: true,
+        term: 2,
+        sizeBytes: 9_000,
+        itemCount: 8,
+        samples: samples([1, 1, 1, 1, 1, 1, 1, 1]),
+      },
+    ]);
+    assert.equal(executor.calls.filter((c) => c.startsWith('split:')).length, 0);
+    assert.equal(partitionsOfTable(leader.state, 't-1').length, 1);
+  });
+
+  it('records a split the storage group made for a leader that did not live to record it', async () => {
+    const { leader, executor, runTicks, partitionId } = await activeTable();
+    const point = bigIntToHash(5n << 124n);
+    executor.alreadySplitAt = point;
+    // The group's leader reports the epoch after a split the control plane never recorded.
+    await runTicks(4, () => [
+      { partitionId, epoch: 2, leader: true, term: 2, sizeBytes: 10, itemCount: 1 },
+    ]);
+    assert.ok(executor.calls.includes(`split:${partitionId}@1:?`), executor.calls.join(' '));
+    assert.equal(leader.state.partitions[partitionId]?.end, point);
+    assert.equal(leader.state.partitions[splitChildId(partitionId, 2)]?.start, point);
+  });
+});

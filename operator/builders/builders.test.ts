@@ -142,11 +142,13 @@ test('zones restrict scheduling and spread uses the topology key', () => {
 test('control plane: one Raft peer address per replica, headless service publishing unready pods', () => {
   const ctx = context({ controlPlane: { replicas: 5 } });
   assert.equal(controlPlanePeers(ctx).length, 5);
-  assert.equal(controlPlanePeers(ctx)[4], 'demo-control-4.demo-control.db.svc:7000');
+  assert.equal(controlPlanePeers(ctx)[4], 'demo-control-4=demo-control-4.demo-control.db.svc:7000');
   const set = buildControlPlaneStatefulSet(ctx);
   assert.equal(set.spec?.replicas, 5);
   assert.deepEqual(container(set).args, ['control-plane']);
-  assert.equal(env(container(set), 'TESSERA_CONTROL_PLANE_PEERS')?.split(',').length, 5);
+  assert.equal(env(container(set), 'TESSERA_PEERS')?.split(',').length, 5);
+  const replicaId = container(set).env?.find((variable) => variable.name === 'TESSERA_REPLICA_ID');
+  assert.equal(replicaId?.valueFrom?.fieldRef?.fieldPath, 'metadata.name');
   const service = buildControlPlaneService(ctx);
   assert.equal(service.spec?.clusterIP, 'None');
   assert.equal(service.spec?.publishNotReadyAddresses, true);

@@ -21,14 +21,18 @@ export const controlPlaneVolumeSize = '1Gi';
 /** Grace period for a control-plane replica to hand off leadership and flush. */
 export const controlPlaneTerminationGraceSeconds = 30;
 
-/** The gRPC addresses of every control-plane replica, in ordinal order. */
+/**
+ * Every control-plane replica as `id=host:port`, in ordinal order: the control plane's
+ * `TESSERA_PEERS`. A replica's id is its pod name, the same one `TESSERA_REPLICA_ID` gets, and
+ * its address the pod's stable DNS name under the headless Service (what a follower names in
+ * its `tessera-leader-address` trailer).
+ */
 export function controlPlanePeers(context: BuildContext): string[] {
   const { names, spec } = context;
-  return Array.from(
-    { length: spec.controlPlane.replicas },
-    (_, ordinal) =>
-      `${names.controlPlane}-${ordinal}.${names.controlPlane}.${names.namespace}.svc:${ports.controlGrpc}`,
-  );
+  return Array.from({ length: spec.controlPlane.replicas }, (_, ordinal) => {
+    const pod = `${names.controlPlane}-${ordinal}`;
+    return `${pod}=${pod}.${names.controlPlane}.${names.namespace}.svc:${ports.controlGrpc}`;
+  });
 }
 
 /** Builds the control-plane StatefulSet. Kubernetes rolls it one pod at a time. */
@@ -66,9 +70,10 @@ export function buildControlPlaneStatefulSet(context: BuildContext): V1StatefulS
                 { name: 'TESSERA_GRPC_PORT', value: String(ports.controlGrpc) },
                 { name: 'TESSERA_DATA_DIR', value: '/var/lib/tessera' },
                 {
-                  name: 'TESSERA_CONTROL_PLANE_PEERS',
-                  value: controlPlanePeers(context).join(','),
+                  name: 'TESSERA_REPLICA_ID',
+                  valueFrom: { fieldRef: { fieldPath: 'metadata.name' } },
                 },
+                { name: 'TESSERA_PEERS', value: controlPlanePeers(context).join(',') },
                 { name: 'TESSERA_REPLICATION_FACTOR', value: String(spec.replicationFactor) },
               ],
               resources: spec.controlPlane.resources,

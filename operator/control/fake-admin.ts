@@ -14,6 +14,8 @@ export class FakeControlPlaneAdmin implements ControlPlaneAdmin {
   leaderlessPartitions = 0;
   /** When set, every call fails with this message (control plane unreachable). */
   unreachable: string | undefined;
+  /** When set, drains are refused with this message (as the leader's typed error). */
+  refuseDrains: string | undefined;
 
   /** Registers nodes as a control plane would when their pods start. */
   addNodes(nodeIds: string[], replicasEach: number): void {
@@ -55,6 +57,9 @@ export class FakeControlPlaneAdmin implements ControlPlaneAdmin {
     this.calls.push(`drain ${nodeId}`);
     if (this.unreachable)
       return Promise.resolve({ ok: false, code: 'unreachable', error: this.unreachable });
+    if (this.refuseDrains) {
+      return Promise.resolve({ ok: false, code: 'rejected', error: this.refuseDrains });
+    }
     const node = this.nodes.get(nodeId);
     if (!node)
       return Promise.resolve({ ok: false, code: 'rejected', error: `unknown node ${nodeId}` });

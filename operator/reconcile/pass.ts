@@ -6,7 +6,7 @@
 import type { V1Deployment, V1StatefulSet } from '@kubernetes/client-node';
 import type { TesseraCluster } from '../api/types.js';
 import type { BuildContext } from '../builders/common.js';
-import type { ClusterStatus, ControlPlaneAdminFactory } from '../control/admin.js';
+import type { AdminErrorCode, ClusterStatus, ControlPlaneAdminFactory } from '../control/admin.js';
 import type { KubeClient } from '../kube/client.js';
 import type { Progress } from './storage-plan.js';
 
@@ -27,6 +27,8 @@ export interface Pass {
   routerDeployment?: V1Deployment;
   clusterStatus?: ClusterStatus;
   adminError?: string;
+  /** Why the last failed admin call failed (a refusal is not an unreachable control plane). */
+  adminErrorCode?: AdminErrorCode;
   /** Storage nodes handing off their replicas before a scale-down. */
   drainingNodes?: string[];
   progress?: Progress | { reason: string; message: string };

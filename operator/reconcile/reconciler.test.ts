@@ -483,3 +483,50 @@ test('a control plane that is still starting is not reported as Degraded', async
   assert.ok(admin.calls.includes('clusterStatus'), 'the control plane was asked');
   assert.equal(conditionOf('Degraded')?.status, 'False');
 });
+
+test('a drain the control plane refuses is Degraded ControlPlaneRefused, and the set keeps its size', async () => {
+  await runningCluster({ storage: { replicas: 4, size: '1Gi' } });
+  admin.refuseDrains = 'InsufficientNodes: no node can take the replicas';
+  api.update(
+    'TesseraCluster',
+    ns,
+    name,
+    (o) => void ((o.spec as TesseraClusterSpec).storage.replicas = 3),
+  );
+  nowMs += 1000;
+  const result = await reconcileCluster(deps, ns, name);
+  assert.equal(result.result, 'requeue');
+  assert.equal(storageSet().replicas, 4);
+  assert.equal(conditionOf('Degraded')?.reason, 'ControlPlaneRefused');
+  assert.match(
+    conditionOf('Degraded')?.message ?? '',
+    /drain of demo-storage-3: InsufficientNodes/,
+  );
+});
+
+test('scaling back onto a decommissioned node id: no cancel, Degraded StorageNodeRetired', async () => {
+  await runningCluster({ storage: { replicas: 3, size: '1Gi' } });
+  admin.nodes.set('demo-storage-3', {
+    nodeId: 'demo-storage-3',
+    state: 'decommissioned',
+    replicas: 0,
+    leaders: 0,
+  });
+  api.update(
+    'TesseraCluster',
+    ns,
+    name,
+    (o) => void ((o.spec as TesseraClusterSpec).storage.replicas = 4),
+  );
+  nowMs += 1000;
+  await reconcileCluster(deps, ns, name);
+  settleAll();
+  await reconcileCluster(deps, ns, name);
+  assert.equal(storageSet().replicas, 4);
+  assert.deepEqual(
+    admin.calls.filter((call) => call.startsWith('cancel')),
+    [],
+  );
+  assert.equal(conditionOf('Degraded')?.reason, 'StorageNodeRetired');
+  assert.equal(conditionOf('Ready')?.status, 'False');
+});

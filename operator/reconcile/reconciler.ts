@@ -80,7 +80,7 @@ export async function reconcileCluster(
     return { result: 'requeue', afterMs: storagePollIntervalMs, reason: pass.progress.reason };
   }
   if (pass.adminError)
-    return { result: 'requeue', afterMs: adminRetryMs, reason: 'ControlPlaneUnreachable' };
+    return { result: 'requeue', afterMs: adminRetryMs, reason: adminErrorReason(pass) };
   return { result: 'done' };
 }
 
@@ -126,6 +126,11 @@ async function writeRefusal(
   }
 }
 
+/** The condition reason for a failed admin call: refused by the leader, or not answered. */
+function adminErrorReason(pass: Pass): string {
+  return pass.adminErrorCode === 'rejected' ? 'ControlPlaneRefused' : 'ControlPlaneUnreachable';
+}
+
 async function writeStatus(deps: ReconcilerDeps, pass: Pass): Promise<void> {
   const { cluster, context } = pass;
   const { spec, names } = context;
@@ -142,7 +147,7 @@ async function writeStatus(deps: ReconcilerDeps, pass: Pass): Promise<void> {
   const degraded =
     pass.degraded ??
     (pass.adminError && controlPlaneUp
-      ? { reason: 'ControlPlaneUnreachable', message: pass.adminError }
+      ? { reason: adminErrorReason(pass), message: pass.adminError }
       : undefined);
   const status = buildStatus({
     generation: cluster.metadata.generation ?? 0,

@@ -97,7 +97,10 @@ export const observe: Step = async (pass, deps) => {
   if (controlSet) {
     const status = await deps.adminFor(names.namespace, names.cluster).clusterStatus();
     if (status.ok) pass.clusterStatus = status.value;
-    else pass.adminError = status.error;
+    else {
+      pass.adminError = status.error;
+      pass.adminErrorCode = status.code;
+    }
   }
   return next;
 };

@@ -94,12 +94,16 @@ async function callAdmin(pass: Pass, deps: ReconcilerDeps, plan: StoragePlan): P
   const admin = deps.adminFor(pass.context.names.namespace, pass.context.names.cluster);
   for (const nodeId of plan.cancelDrain) {
     const result = await admin.cancelDrain(nodeId);
-    if (!result.ok) pass.adminError = `cancel drain of ${nodeId}: ${result.error}`;
+    if (!result.ok) {
+      pass.adminError = `cancel drain of ${nodeId}: ${result.error}`;
+      pass.adminErrorCode = result.code;
+    }
   }
   for (const nodeId of plan.drain) {
     const result = await admin.drainNode(nodeId);
     if (!result.ok) {
       pass.adminError = `drain of ${nodeId}: ${result.error}`;
+      pass.adminErrorCode = result.code;
       pass.progress = {
         reason: 'Draining',
         message: `the control plane refused to drain ${nodeId}: ${result.error}`,

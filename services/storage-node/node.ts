@@ -1,7 +1,7 @@
 // Wiring of one storage node: RocksDB engine, shared log, multi-Raft host, the three gRPC
 // services, the single ticker, the engine flush loop, and metrics. main.ts runs it under the
 // service runtime; tests may start it in-process.
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import { createGrpcServer } from '../../lib/grpc/index.js';
@@ -137,6 +137,7 @@ export async function startStorageNode(
   host.addresses.set(config.nodeId, address);
   let ticks = 0;
   let flushing = false;
+  let compactionsSeen = 0;
   // The node's ONE timer: every replica ticks from it; Raft itself has no clock.
   const ticker = setInterval(() => {
     host.tick();
@@ -155,7 +156,13 @@ export async function startStorageNode(
     if (!flushed.ok) return logger.error({ err: flushed.error.message }, 'engine flush failed');
     for (const [replica, point] of points) replica.compactLog(point, config.retainLogEntries);
     await host.collectRemoved();
-    storage.rocksdbSize.set(await sstBytes(join(config.dataDirectory, 'engine')));
+    const stats = await engine.stats();
+    if (!stats.ok) return;
+    storage.rocksdbSize.set(stats.value.liveSstBytes);
+    // RocksDB counts since the engine opened; the counter takes what is new since last time.
+    if (stats.value.compactions > compactionsSeen)
+      storage.rocksdbCompactions.inc(stats.value.compactions - compactionsSeen);
+    compactionsSeen = Math.max(compactionsSeen, stats.value.compactions);
   }
   const membership = startMembership(
     config,
@@ -211,20 +218,4 @@ function startMembership(
       membership.close();
     },
   };
-}
-
-/**
- * Bytes of RocksDB's SST files: the binding exposes no statistics, so the size of the live
- * files on disk stands in for the live SST size (obsolete files are deleted promptly).
- */
-async function sstBytes(directory: string): Promise<number> {
-  let total = 0;
-  try {
-    for (const name of await readdir(directory)) {
-      if (name.endsWith('.sst')) total += (await stat(join(directory, name))).size;
-    }
-  } catch {
-    // The directory vanishing under a concurrent compaction only makes this figure stale.
-  }
-  return total;
 }

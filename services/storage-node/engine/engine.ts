@@ -121,6 +121,14 @@ export interface EngineSnapshot extends ReadView {
   release(): Promise<void>;
 }
 
+/** An engine's own figures (zeros for an engine without files). */
+export interface EngineStats {
+  /** Bytes of the live SST files. */
+  readonly liveSstBytes: number;
+  /** Compactions completed since the engine was opened (memtable flushes not counted). */
+  readonly compactions: number;
+}
+
 /**
  * A key-value store. Its own methods read the latest state; `snapshot()` freezes one.
  * Writes are atomic per batch; they are visible to reads as soon as `write` resolves, but
@@ -143,6 +151,8 @@ export interface Engine extends ReadView {
    * drop entries up to it. The in-memory engine treats this as a no-op that still orders.
    */
   flush(): Promise<EngineResult<void>>;
+  /** What the engine reports about its files, for metrics. */
+  stats(): Promise<EngineResult<EngineStats>>;
   /** Releases every snapshot and closes the store. Idempotent. */
   close(): Promise<void>;
 }

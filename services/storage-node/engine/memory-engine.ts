@@ -8,6 +8,7 @@ import type {
   Engine,
   EngineLimits,
   EngineResult,
+  EngineStats,
   EngineSnapshot,
   KeyValue,
   Mutation,
@@ -247,6 +248,11 @@ class MemoryEngine extends MemoryReadView implements Engine {
   flush(): Promise<EngineResult<void>> {
     if (this.closed) return Promise.resolve(engineError('closed', 'engine is closed'));
     return Promise.resolve(engineOk(undefined));
+  }
+
+  stats(): Promise<EngineResult<EngineStats>> {
+    if (this.closed) return Promise.resolve(engineError('closed', 'engine is closed'));
+    return Promise.resolve(engineOk({ liveSstBytes: 0, compactions: 0 }));
   }
 
   approximateSizeBytes(start: Uint8Array, end: Uint8Array): Promise<EngineResult<number>> {

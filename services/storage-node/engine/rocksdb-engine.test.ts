@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { registerEngineConformance } from './conformance.js';
 import type { Engine } from './engine.js';
-import { openRocksDbEngine } from './rocksdb-engine.js';
+import { pollUntil } from '../../../test/helpers/poll.js';
+import { compactionsFromCfStats, openRocksDbEngine } from './rocksdb-engine.js';
 
 async function open(path: string): Promise<Engine> {
   const opened = await openRocksDbEngine({ path });
@@ -80,4 +81,52 @@ test('opening a database another engine holds is a typed error, not an exception
   } finally {
     await rm(path, { recursive: true, force: true });
   }
+});
+
+test('stats: live SST bytes and compactions, from RocksDB itself', async () => {
+  const path = await mkdtemp(join(tmpdir(), 'tessera-engine-stats-'));
+  try {
+    const engine = await open(path);
+    const empty = await engine.stats();
+    assert.deepEqual(empty, { ok: true, value: { liveSstBytes: 0, compactions: 0 } });
+    // Each flush writes one L0 file; RocksDB compacts L0 into L1 once four are there.
+    for (let round = 0; round < 6; round++) {
+      const batch = Array.from({ length: 200 }, (_, i) => ({
+        kind: 'put' as const,
+        key: Uint8Array.of(1, i),
+        value: new Uint8Array(256).fill(round),
+      }));
+      assert.ok((await engine.write(batch)).ok);
+      assert.ok((await engine.flush()).ok);
+    }
+    const stats = await pollUntil(
+      async () => {
+        const read = await engine.stats();
+        return read.ok && read.value.compactions > 0 ? read.value : undefined;
+      },
+      { timeoutMs: 20_000, description: 'a compaction' },
+    );
+    assert.ok(stats.liveSstBytes > 0);
+    await engine.close();
+    assert.equal((await engine.stats()).ok, false);
+  } finally {
+    await rm(path, { recursive: true, force: true });
+  }
+});
+
+test('compactions are read from the Compaction Stats table, L0 (flushes) left out', () => {
+  const table = [
+    '** Compaction Stats [default] **',
+    'Level    Files   Size     Score Read(GB)  Comp(sec) Comp(cnt) Avg(sec) KeyIn',
+    '----------------------------------------------------------------------------',
+    '  L0      0/0      0.00 KB   0.0      0.0       0.05         6    0.008   12K',
+    '  L1      1/0     10.00 MB   0.9      0.1       0.02         3    0.010   14K',
+    '  L6      1/0    422.08 KB   0.0      0.0       0.02         2    0.010   14K',
+    ' Sum      2/0     10.41 MB   0.0      0.1       0.09        11    0.008   26K',
+    '',
+    '** Compaction Stats [default] **',
+    '  L1      9/0     10.00 MB   0.9      0.1       0.02        99    0.010   14K',
+  ].join('\n');
+  assert.equal(compactionsFromCfStats(table), 5);
+  assert.equal(compactionsFromCfStats(''), 0);
 });

@@ -25,6 +25,9 @@ import {
 import { routed, type HostAnswer, type PartitionAddress } from './routing.js';
 
 /** One Raft message of one group, as exchanged between nodes. */
+
+/** Ticks a split child's first leader keeps campaigning (its peers may not have it yet). */
+const CHILD_CAMPAIGN_TICKS = 10;
 export interface AddressedMessage {
   readonly partitionId: string;
   readonly message: RaftMessage;
@@ -112,6 +115,8 @@ export interface CreateReplicaParams {
 /** The node's partition replicas. */
 export class StorageHost {
   private readonly replicas = new Map<string, Replica>();
+  /** Split children this node campaigns for, with the ticks of campaigning left. */
+  private readonly childCampaigns = new Map<string, number>();
   private readonly outbound = new Map<string, AddressedMessage[]>();
   private flushScheduled = false;
   private nextGroupNumber = 1;
@@ -165,6 +170,16 @@ export class StorageHost {
   /** One tick of the node's single ticker, for every replica. */
   tick(): void {
     for (const replica of this.replicas.values()) replica.tick();
+    for (const [partitionId, ticksLeft] of this.childCampaigns) {
+      const child = this.replicas.get(partitionId);
+      if (child === undefined || child.leaderId !== '' || ticksLeft <= 0) {
+        this.childCampaigns.delete(partitionId);
+        continue;
+      }
+      // Pre-votes that reached peers before they applied the split were dropped: ask again.
+      child.campaign();
+      this.childCampaigns.set(partitionId, ticksLeft - 1);
+    }
   }
 
   /** Delivers a batch received from `fromNodeId`. Messages of unknown groups are dropped. */
@@ -320,10 +335,16 @@ export class StorageHost {
       defer: (task: () => void) => this.defer(task),
       send: (partitionId: string, messages: readonly RaftMessage[]) =>
         this.enqueue(partitionId, messages),
-      startChild: async (child: PartitionMeta) => {
+      startChild: async (child: PartitionMeta, parentLeads: boolean) => {
         const started = await this.start(child, 1, true, []);
         if (!started.ok)
           throw new Error(`cannot start split child ${child.partitionId}: ${started.reason}`);
+        // The parent's leader campaigns for the child at once (a few ticks at most), so the
+        // child does not sit leaderless for an election timeout after every split.
+        if (parentLeads) {
+          this.replicas.get(child.partitionId)?.campaign();
+          this.childCampaigns.set(child.partitionId, CHILD_CAMPAIGN_TICKS);
+        }
       },
       allocateGroupNumber: () => this.nextGroupNumber++,
       learnAddresses: (addresses: Readonly<Record<string, string>>) => {

@@ -54,8 +54,8 @@ export interface ReplicaEnvironment {
   readonly random: RandomSource;
   /** Queues messages for their destination nodes. */
   send(partitionId: string, messages: readonly RaftMessage[]): void;
-  /** Called when a split applied here: the host starts the child replica. */
-  startChild(child: PartitionMeta): Promise<void>;
+  /** Called when a split applied here: the host starts the child replica (campaigning for it if the parent leads here). */
+  startChild(child: PartitionMeta, parentLeads: boolean): Promise<void>;
   /** A fresh node-local group number for a split child. */
   allocateGroupNumber(): number;
   /** Learns member addresses. */
@@ -645,7 +645,7 @@ export class Replica {
     const split = await this.check(
       this.machine.applySplit(entry.index, command, this.env.allocateGroupNumber(), voters),
     );
-    if (split?.kind === 'split') await this.env.startChild(split.child);
+    if (split?.kind === 'split') await this.env.startChild(split.child, this.role === 'leader');
     return split;
   }
 

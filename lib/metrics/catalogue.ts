@@ -273,7 +273,7 @@ export const controlMetrics = {
   splits: {
     type: 'counter',
     name: 'tessera_control_splits_total',
-    help: 'Partition splits, by reason (size, throughput) and outcome.',
+    help: 'Partition splits recorded, by reason (size, request-rate, recovered) and outcome.',
     labelNames: ['reason', 'outcome'],
   },
   catalogOperations: {

@@ -223,7 +223,7 @@ function countApplied(
   if (event.command.type === 'finish-move') metrics.movesCompleted.inc({ outcome: 'done' });
   if (event.command.type === 'abort-move') metrics.movesCompleted.inc({ outcome: 'aborted' });
   if (event.command.type === 'split-partition')
-    metrics.splits.inc({ reason: 'reported', outcome: 'done' });
+    metrics.splits.inc({ reason: event.command.reason, outcome: 'done' });
 }
 
 function updateGauges(

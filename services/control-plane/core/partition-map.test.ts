@@ -22,6 +22,7 @@ describe('partition map', () => {
         partitionId: 'p1',
         expectedEpoch: 1,
         newPartitionId: splitChildId('p1', 2),
+        reason: 'size',
         splitHash: bigIntToHash(1n << 120n),
         leftFraction: 0.5,
         nowMs: 5,

@@ -226,6 +226,7 @@ function splitRandomPartition(world: World, prng: ReturnType<typeof createPrng>)
     partitionId: partition.partitionId,
     expectedEpoch: partition.epoch,
     newPartitionId: splitChildId(partition.partitionId, partition.epoch + 1),
+    reason: 'size',
     splitHash: point.value.splitHash,
     leftFraction: point.value.leftFraction,
     nowMs: world.nowMs,

@@ -13,6 +13,7 @@ import { planReconcile } from '../core/reconcile.js';
 import type { HashHex } from '../core/hash-space.js';
 import { HotPartitionTracker, planSplits, splitChildId } from '../core/splits.js';
 import type { KeySample, PartitionLoadReport } from '../core/splits.js';
+import type { SplitReason } from '../core/commands/split-partition.js';
 import { lookup } from '../core/state.js';
 import type { ControlState, PartitionRecord } from '../core/state.js';
 import type { ControlDriver } from './driver.js';
@@ -44,7 +45,7 @@ export interface LeaderWorkOptions {
   readonly retryAfterTicks?: number;
   /**
    * Reconcile rounds between two record-partition-stats commands: figures change all the time,
-   * and each command is a log entry (the log is never compacted), so they are batched.
+   * and each command is a log entry (compacted only behind snapshots), so they are batched.
    */
   readonly statsEveryRounds?: number;
   /** Storage actions in flight at once. */
@@ -180,7 +181,7 @@ export class LeaderWork {
       const partition = lookup(state.partitions, report.partitionId);
       if (!report.leader || partition === undefined) continue;
       if (report.epoch === partition.epoch + 1 && !this.splitting.has(partition.partitionId)) {
-        this.startSplit(executor, state, partition, null, 0.5);
+        this.startSplit(executor, state, partition, null, 0.5, 'recovered');
         continue;
       }
       const samples = report.samples ?? [];
@@ -200,7 +201,7 @@ export class LeaderWork {
       const partition = lookup(state.partitions, decision.partitionId);
       if (partition === undefined || this.splitting.has(partition.partitionId)) continue;
       const { splitHash, leftFraction } = decision.point;
-      this.startSplit(executor, state, partition, splitHash, leftFraction);
+      this.startSplit(executor, state, partition, splitHash, leftFraction, decision.cause);
     }
   }
 
@@ -210,6 +211,7 @@ export class LeaderWork {
     partition: PartitionRecord,
     splitHash: HashHex | null,
     leftFraction: number,
+    reason: SplitReason,
   ): void {
     const { partitionId, epoch } = partition;
     const newPartitionId = splitChildId(partitionId, epoch + 1);
@@ -240,6 +242,7 @@ export class LeaderWork {
               expectedEpoch: epoch,
               splitHash: splitAt,
               newPartitionId,
+              reason,
               leftFraction,
               nowMs: this.options.clock(),
             },

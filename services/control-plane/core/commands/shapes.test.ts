@@ -66,6 +66,7 @@ const examples: readonly Command[] = [
     partitionId: 'p2',
     expectedEpoch: 1,
     newPartitionId: splitChildId('p2', 2),
+    reason: 'size',
     splitHash: bigIntToHash((3n << 126n) + 1n),
     leftFraction: 0.5,
     nowMs: 9,

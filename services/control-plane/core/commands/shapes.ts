@@ -38,6 +38,7 @@ export const COMMAND_SHAPES: Readonly<Record<CommandType, Readonly<Record<string
     expectedEpoch: 'number',
     splitHash: 'string',
     newPartitionId: 'string',
+    reason: { oneOf: ['size', 'request-rate', 'recovered'] },
     leftFraction: 'number',
   },
   'mark-partition-leader': { partitionId: 'string', nodeId: 'string', term: 'number' },

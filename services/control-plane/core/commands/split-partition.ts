@@ -15,6 +15,9 @@ import type { ControlState, PartitionRecord } from '../state.js';
 import { accepted, rejectWith } from './types.js';
 import type { ApplyContext, ApplyOutcome, CommandBase } from './types.js';
 
+/** Why a partition split. */
+export type SplitReason = 'size' | 'request-rate' | 'recovered';
+
 /** Split a partition at a hash point strictly inside its range. */
 export interface SplitPartitionCommand extends CommandBase {
   readonly type: 'split-partition';
@@ -23,6 +26,8 @@ export interface SplitPartitionCommand extends CommandBase {
   readonly splitHash: HashHex;
   /** The right half's id: the one the storage nodes' split already gave the child group. */
   readonly newPartitionId: string;
+  /** Why: too big, too hot, or a split a previous leader made and did not record. */
+  readonly reason: SplitReason;
   /** Share of the partition's size that lies left of the split point, in [0, 1]. */
   readonly leftFraction: number;
 }

@@ -1,0 +1,135 @@
+// Three control-plane replicas running a real cluster (three storage nodes and a router that know
+// every replica's address): the control-plane leader is SIGKILLed while clients write through
+// the router. Writes and reads keep working (the data path does not need the control plane), the
+// storage nodes follow the new leader (they stay up: their heartbeats reach it), the router
+// follows it for the catalog (a new table can be created and used), and nothing acknowledged is
+// lost.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { pollUntil } from '../helpers/poll.js';
+import { stopProcess } from '../helpers/process.js';
+import type { TestProcess } from '../helpers/process.js';
+import { findLeader, freePorts, startReplica, temporaryDirectory } from './cluster.js';
+import type { Replica } from './cluster.js';
+import { FAST_CONTROL_ARGS, NODE_STATE, startRouter, startStorageNode } from './storage-cluster.js';
+
+describe('three control-plane replicas with a cluster to run', () => {
+  const directory = temporaryDirectory();
+  const processes: TestProcess[] = [];
+  const replicas: Replica[] = [];
+  let client: DynamoDBClient | undefined;
+  after(async () => {
+    client?.destroy();
+    for (const replica of replicas) replica.close();
+    await Promise.all(processes.map(async (process) => stopProcess(process)));
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  async function createActive(sdk: DynamoDBClient, name: string): Promise<void> {
+    await sdk.send(
+      new CreateTableCommand({
+        TableName: name,
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    await pollUntil(
+      async () => {
+        const described = await sdk.send(new DescribeTableCommand({ TableName: name }));
+        return described.Table?.TableStatus === 'ACTIVE' ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, description: `${name} ACTIVE` },
+    );
+  }
+
+  it('keeps serving through the loss of the control-plane leader', async () => {
+    const ids = ['control-1', 'control-2', 'control-3'];
+    const ports = await freePorts(6);
+    const peers = ids.map((id, i) => `${id}=127.0.0.1:${ports[i] ?? 0}`);
+    replicas.push(
+      ...(await Promise.all(
+        ids.map(async (id, i) =>
+          startReplica(id, join(directory, id), ports[i] ?? 0, peers, [
+            ...FAST_CONTROL_ARGS,
+            '--initial-partitions=2',
+          ]),
+        ),
+      )),
+    );
+    processes.push(...replicas.map((r) => r.process));
+    const addresses = replicas.map((r) => r.address).join(',');
+    const leader = await findLeader(replicas);
+    for (const i of [1, 2, 3])
+      processes.push(startStorageNode(directory, `s${i}`, ports[2 + i] ?? 0, addresses).process);
+    const upOn = async (replica: Replica): Promise<number> =>
+      (await replica.admin.getClusterStatus({})).nodes.filter((n) => n.state === NODE_STATE.up)
+        .length;
+    await pollUntil(async () => ((await upOn(leader)) === 3 ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      description: 'three storage nodes up',
+    });
+    const router = await startRouter(addresses);
+    processes.push(router.process);
+    client = router.client;
+    const sdk = client;
+    await createActive(sdk, 'Before');
+
+    const acknowledged: string[] = [];
+    const put = async (table: string, id: string): Promise<void> => {
+      await sdk.send(new PutItemCommand({ TableName: table, Item: { id: { S: id } } }));
+      acknowledged.push(`${table}/${id}`);
+    };
+    for (let i = 0; i < 10; i++) await put('Before', `a-${i}`);
+    leader.process.signal('SIGKILL');
+    // The data path does not wait for the control plane: writes go on while it elects.
+    for (let i = 0; i < 10; i++) await put('Before', `b-${i}`);
+    const survivors = replicas.filter((r) => r !== leader);
+    const next = await findLeader(survivors);
+    assert.notEqual(next.id, leader.id);
+    // The storage nodes' heartbeats reach the new leader: all three are (and stay) up there,
+    // past the point where silence would have made them suspect.
+    await pollUntil(async () => ((await upOn(next)) === 3 ? true : undefined), {
+      timeoutMs: 20_000,
+      intervalMs: 200,
+      description: 'three storage nodes up on the new leader',
+    });
+    // And they keep heartbeating to it: every node's last heartbeat moves on, twice.
+    const heartbeats = async (): Promise<Map<string, bigint>> =>
+      new Map(
+        (await next.admin.getClusterStatus({})).nodes.map((n) => [n.nodeId, n.lastHeartbeatMs]),
+      );
+    for (let round = 0; round < 2; round++) {
+      const seen = await heartbeats();
+      await pollUntil(
+        async () => {
+          const now = await heartbeats();
+          return [...seen].every(([id, ms]) => (now.get(id) ?? 0n) > ms) ? true : undefined;
+        },
+        { timeoutMs: 5_000, intervalMs: 100, description: 'fresh heartbeats on the new leader' },
+      );
+    }
+    assert.equal(await upOn(next), 3, 'a node went quiet after the election');
+    // The router follows the new leader for the catalog: a new table is created and used.
+    await createActive(sdk, 'After');
+    for (let i = 0; i < 10; i++) await put('After', `c-${i}`);
+    for (const entry of acknowledged) {
+      const [table = '', id = ''] = entry.split('/');
+      const got = await sdk.send(
+        new GetItemCommand({ TableName: table, Key: { id: { S: id } }, ConsistentRead: true }),
+      );
+      assert.equal(got.Item?.['id']?.S, id, `${entry} lost`);
+    }
+    assert.equal(acknowledged.length, 30);
+  });
+});

@@ -35,7 +35,11 @@ export function clusterNames(cluster: string, namespace: string): ClusterNames {
   };
 }
 
-/** The storage node id of an ordinal: its pod name, which the control plane also uses. */
+/**
+ * The pod name of a storage ordinal. A storage node's id is this name, or this name followed by
+ * `.` and the incarnation its volume drew (see `builders/storage.ts`): a pod re-created on a new
+ * volume registers as a new node.
+ */
 export function storageNodeId(names: ClusterNames, ordinal: number): string {
   return `${names.storage}-${ordinal}`;
 }
@@ -44,8 +48,8 @@ export function storageNodeId(names: ClusterNames, ordinal: number): string {
 export function storageOrdinal(names: ClusterNames, nodeId: string): number | undefined {
   const prefix = `${names.storage}-`;
   if (!nodeId.startsWith(prefix)) return undefined;
-  const rest = nodeId.slice(prefix.length);
-  return /^(0|[1-9][0-9]*)$/.test(rest) ? Number(rest) : undefined;
+  const match = /^(0|[1-9][0-9]{0,8})(\.[0-9a-f]{1,16})?$/.exec(nodeId.slice(prefix.length));
+  return match ? Number(match[1]) : undefined;
 }
 
 /** Name of the PersistentVolumeClaim a storage pod gets from the StatefulSet's claim template. */

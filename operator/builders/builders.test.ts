@@ -224,6 +224,10 @@ test('storage node ids and ordinals round-trip', () => {
   assert.equal(storageOrdinal(names, 'demo-storage-7'), 7);
   assert.equal(storageOrdinal(names, 'demo-storage-07'), undefined);
   assert.equal(storageOrdinal(names, 'other-storage-1'), undefined);
+  // A node id with the incarnation its volume drew.
+  assert.equal(storageOrdinal(names, 'demo-storage-3.0a1b2c3d'), 3);
+  assert.equal(storageOrdinal(names, 'demo-storage-3.'), undefined);
+  assert.equal(storageOrdinal(names, 'demo-storage-3.x'), undefined);
 });
 
 function allObjects(ctx: BuildContext): unknown[] {

@@ -75,11 +75,39 @@ export function buildStorageStatefulSet(
   };
 }
 
+/** File on the storage volume that holds the node id the volume was first started under. */
+export const nodeIdFile = 'tessera-node-id';
+
+/**
+ * The storage container's start script (run by `/bin/sh -c`, then `exec tessera storage-node`).
+ *
+ * A storage node's id is `<pod name>.<8 hex digits>`, drawn the first time a volume is used and
+ * kept in {@link nodeIdFile} on it. A restarted or upgraded pod keeps its volume, so it keeps
+ * its id and its replicas. A pod re-created on a fresh volume after a scale-down gets a new id:
+ * the control plane never lets a decommissioned id register again (its replicas are gone, and
+ * stale ones must not be mistaken for live), and a StatefulSet pod always has the same name.
+ * No `$(` anywhere: Kubernetes would try to expand it as a variable reference.
+ */
+export const storageStartScript = [
+  'set -eu',
+  `file="$TESSERA_DATA_DIR/${nodeIdFile}"`,
+  'if [ ! -s "$file" ]; then',
+  '  suffix=`od -An -N4 -tx1 /dev/urandom | tr -d " \n"`',
+  '  printf "%s.%s\n" "$TESSERA_NODE_ID" "$suffix" > "$file.tmp"',
+  '  mv "$file.tmp" "$file"',
+  'fi',
+  'TESSERA_NODE_ID=`cat "$file"`',
+  'export TESSERA_NODE_ID',
+  'exec tessera "$@"',
+].join('\n');
+
 /** The storage node container: gRPC and admin ports, its identity and peers, the data volume. */
 function storageContainer(context: BuildContext): V1Container {
   const { names, spec } = context;
   return {
     ...baseContainer(context, 'storage', 'storage-node'),
+    // `args` (the service name) follow the script's name and reach it as "$@".
+    command: ['/bin/sh', '-c', storageStartScript, 'tessera-storage-start'],
     ports: [
       { name: 'grpc', containerPort: ports.storageGrpc },
       { name: 'admin', containerPort: ports.admin },
@@ -92,6 +120,7 @@ function storageContainer(context: BuildContext): V1Container {
       { name: 'TESSERA_CONTROL_PLANE_ADDRESS', value: controlPlaneAddress(names) },
       {
         name: 'TESSERA_ADVERTISE_ADDRESS',
+        // Expanded by the kubelet from the pod name (TESSERA_NODE_ID before the script runs).
         value: `$(TESSERA_NODE_ID).${names.storage}.${names.namespace}.svc:${ports.storageGrpc}`,
       },
       {

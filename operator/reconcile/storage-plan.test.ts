@@ -271,7 +271,7 @@ test('a decommissioned node counts as drained for a shrink and is never asked to
       [3, 'decommissioned', 0],
     ]),
   });
-  assert.deepEqual([shrink.replicas, shrink.drain, shrink.retired], [3, [], []]);
+  assert.deepEqual([shrink.replicas, shrink.drain], [3, []]);
   // Scaled back up: the old id was retired for good; cancelling its drain would be refused.
   const regrow = planStorage({
     names,
@@ -285,8 +285,36 @@ test('a decommissioned node counts as drained for a shrink and is never asked to
       [3, 'decommissioned', 0],
     ]),
   });
+  assert.deepEqual([regrow.replicas, regrow.cancelDrain], [4, []]);
+});
+
+test('node ids with volume incarnations: every incarnation at a leaving ordinal is drained', () => {
+  const incarnations = (nodes: [string, NodeState, number][]): ClusterStatus => ({
+    nodes: nodes.map(([nodeId, state, replicas]) => ({ nodeId, state, replicas, leaders: 0 })),
+    partitions: 4,
+    underReplicatedPartitions: 0,
+    leaderlessPartitions: 0,
+  });
+  const plan = (clusterStatus: ClusterStatus) =>
+    planStorage({
+      names,
+      desiredReplicas: 3,
+      desiredTemplateHash: 'h1',
+      existing: set({ replicas: 4 }),
+      clusterStatus,
+    });
+  const cluster = [
+    ['demo-storage-0.0a0a0a0a', 'alive', 3],
+    ['demo-storage-1.1b1b1b1b', 'alive', 3],
+    ['demo-storage-2.2c2c2c2c', 'alive', 3],
+    // An earlier scale-down retired the first incarnation of ordinal 3.
+    ['demo-storage-3.3d3d3d3d', 'decommissioned', 0],
+  ] as [string, NodeState, number][];
+  const holding = plan(incarnations([...cluster, ['demo-storage-3.4e4e4e4e', 'alive', 3]]));
   assert.deepEqual(
-    [regrow.replicas, regrow.cancelDrain, regrow.retired],
-    [4, [], ['demo-storage-3']],
+    [holding.replicas, holding.drain, holding.draining],
+    [4, ['demo-storage-3.4e4e4e4e'], ['demo-storage-3.4e4e4e4e']],
   );
+  const emptied = plan(incarnations([...cluster, ['demo-storage-3.4e4e4e4e', 'drained', 0]]));
+  assert.deepEqual([emptied.replicas, emptied.releaseClaimOrdinals], [3, [3]]);
 });

@@ -5,7 +5,7 @@
  */
 import type { ClusterNames } from '../api/names.js';
 import { storageNodeId, storageOrdinal } from '../api/names.js';
-import type { ClusterStatus, NodeState } from '../control/admin.js';
+import type { ClusterStatus } from '../control/admin.js';
 import { isClusterHealthy } from '../control/admin.js';
 
 /** How long to wait before looking again while something is in progress. */
@@ -61,20 +61,11 @@ export interface StoragePlan {
   releaseClaimOrdinals: number[];
   /** Claims of these ordinals must be gone before the StatefulSet may grow. */
   growOnlyWithoutClaims: number[];
-  /**
-   * Nodes the spec keeps (or brings back) whose id the control plane decommissioned: their
-   * pods cannot register under that id again, so they hold no replicas.
-   */
-  retired: string[];
   progress?: Progress;
 }
 
 /** Plans the next step for the storage StatefulSet. */
 export function planStorage(input: StoragePlanInput): StoragePlan {
-  return { ...planStorageSet(input), retired: retiredNodes(input) };
-}
-
-function planStorageSet(input: StoragePlanInput): Omit<StoragePlan, 'retired'> {
   const { existing, desiredReplicas } = input;
   if (!existing) {
     return {
@@ -111,10 +102,7 @@ function planStorageSet(input: StoragePlanInput): Omit<StoragePlan, 'retired'> {
   return { ...planUpgrade(input, existing), cancelDrain };
 }
 
-function planShrink(
-  input: StoragePlanInput,
-  existing: ObservedStorageSet,
-): Omit<StoragePlan, 'retired'> {
+function planShrink(input: StoragePlanInput, existing: ObservedStorageSet): StoragePlan {
   const leaving = range(input.desiredReplicas, existing.replicas);
   const keep = emptyPlan(existing.replicas, existing.partition, false);
   if (!input.clusterStatus) {
@@ -126,22 +114,24 @@ function planShrink(
       },
     };
   }
-  const nodes = new Map(input.clusterStatus.nodes.map((node) => [node.nodeId, node]));
-  const holding = leaving
-    .map((ordinal) => nodes.get(storageNodeId(input.names, ordinal)))
-    .filter(
-      (node) =>
-        node !== undefined &&
-        (node.replicas > 0 || (node.state !== 'drained' && node.state !== 'decommissioned')),
+  // Every node at a leaving ordinal, whatever incarnation of the pod's volume it is.
+  const leavingOrdinals = new Set(leaving);
+  const holding = input.clusterStatus.nodes.filter((node) => {
+    const ordinal = storageOrdinal(input.names, node.nodeId);
+    return (
+      ordinal !== undefined &&
+      leavingOrdinals.has(ordinal) &&
+      (node.replicas > 0 || (node.state !== 'drained' && node.state !== 'decommissioned'))
     );
+  });
   if (holding.length > 0) {
     return {
       ...keep,
-      draining: holding.map((node) => node?.nodeId ?? ''),
-      drain: holding.filter((node) => node?.state !== 'draining').map((node) => node?.nodeId ?? ''),
+      draining: holding.map((node) => node.nodeId),
+      drain: holding.filter((node) => node.state !== 'draining').map((node) => node.nodeId),
       progress: {
         reason: 'Draining',
-        message: `draining ${holding.map((node) => `${node?.nodeId} (${node?.replicas} replicas left)`).join(', ')} before removing them`,
+        message: `draining ${holding.map((node) => `${node.nodeId} (${node.replicas} replicas left)`).join(', ')} before removing them`,
       },
     };
   }
@@ -155,10 +145,7 @@ function planShrink(
   };
 }
 
-function planUpgrade(
-  input: StoragePlanInput,
-  existing: ObservedStorageSet,
-): Omit<StoragePlan, 'retired'> {
+function planUpgrade(input: StoragePlanInput, existing: ObservedStorageSet): StoragePlan {
   const { replicas } = existing;
   if (existing.templateHash !== input.desiredTemplateHash) {
     // Apply the new template with every pod held back; the next passes release one at a time.
@@ -206,33 +193,24 @@ function planUpgrade(
 
 /**
  * Nodes kept by the spec that the control plane is draining: a scale-down was reverted. A
- * decommissioned node is not among them: its drain is over and cannot be cancelled.
+ * decommissioned node is not among them: its drain is over and cannot be cancelled (a pod
+ * re-created at that ordinal on a new volume registers under a new id).
  */
 function revertedDrains(input: StoragePlanInput): string[] {
-  return keptNodes(input, (state) => state === 'draining' || state === 'drained');
-}
-
-/** Nodes kept by the spec whose ids the control plane retired for good. */
-function retiredNodes(input: StoragePlanInput): string[] {
-  return keptNodes(input, (state) => state === 'decommissioned');
-}
-
-/** The control plane's nodes at ordinals the spec keeps, whose state matches. */
-function keptNodes(input: StoragePlanInput, matches: (state: NodeState) => boolean): string[] {
   if (!input.clusterStatus) return [];
   return input.clusterStatus.nodes
     .filter((node) => {
       const ordinal = storageOrdinal(input.names, node.nodeId);
-      return ordinal !== undefined && ordinal < input.desiredReplicas && matches(node.state);
+      return (
+        ordinal !== undefined &&
+        ordinal < input.desiredReplicas &&
+        (node.state === 'draining' || node.state === 'drained')
+      );
     })
     .map((node) => node.nodeId);
 }
 
-function emptyPlan(
-  replicas: number,
-  partition: number,
-  applyTemplate: boolean,
-): Omit<StoragePlan, 'retired'> {
+function emptyPlan(replicas: number, partition: number, applyTemplate: boolean): StoragePlan {
   return {
     replicas,
     partition,

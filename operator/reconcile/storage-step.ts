@@ -41,7 +41,6 @@ export const ensureStorage: Step = async (pass, deps) => {
   });
   if (plan.progress) pass.progress = plan.progress;
   pass.drainingNodes = plan.draining;
-  if (plan.retired.length > 0) pass.degraded ??= retiredDegraded(plan.retired);
   await callAdmin(pass, deps, plan);
   if (plan.growOnlyWithoutClaims.length > 0) {
     const stale = await releaseClaims(pass, deps, plan.growOnlyWithoutClaims, 'Delete');
@@ -75,17 +74,6 @@ export function observeStorageSet(set: V1StatefulSet): ObservedStorageSet {
     observedGeneration: set.status?.observedGeneration ?? 0,
     readyReplicas: set.status?.readyReplicas ?? 0,
     updatedReplicas: set.status?.updatedReplicas ?? 0,
-  };
-}
-
-/**
- * The condition for pods whose node ids the control plane retired: the control plane refuses
- * to register a decommissioned id again, so such a pod runs but never holds a replica.
- */
-function retiredDegraded(nodeIds: string[]): { reason: string; message: string } {
-  return {
-    reason: 'StorageNodeRetired',
-    message: `the control plane decommissioned ${nodeIds.join(', ')} in an earlier scale-down and refuses to register that id again: the pod cannot join and holds no replicas`,
   };
 }
 

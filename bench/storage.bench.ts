@@ -7,6 +7,7 @@
 // .cpuprofile per process in DIR, written when they exit on SIGTERM; summarise them with
 // `npx tsx bench/cpu-profile-summary.ts DIR/*.cpuprofile`). `--put-only` skips the read phases
 // so that a profile shows the replicated write path alone.
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -43,7 +44,7 @@ async function phase(
   name: string,
   leader: NodeProcess,
   operation: (node: NodeProcess, key: string) => Promise<boolean>,
-): Promise<void> {
+): Promise<number> {
   const histogram: Histogram = createHistogram();
   let next = 0;
   let failures = 0;
@@ -65,6 +66,7 @@ async function phase(
   console.log(
     `${name.padEnd(14)} ${(count / seconds).toFixed(0).padStart(7)} ops/s  p50 ${ms(histogram.percentile(50))} ms  p99 ${ms(histogram.percentile(99))} ms  failures ${failures}`,
   );
+  return count;
 }
 
 const directory = await temporaryDirectory();
@@ -78,17 +80,24 @@ try {
     description: 'a leader',
   });
   console.log(`storage bench: RF=3, ${CLIENTS} clients, 1 KB items, ${PHASE_MS} ms per phase`);
-  await phase('PutItem', leader, async (node, key) => {
+  const cpuBefore = nodes.map((node) => processCpuMs(node.process.pid));
+  const generatorBefore = process.cpuUsage();
+  const writes = await phase('PutItem', leader, async (node, key) => {
     const answer = await node.storage.putItem({
       partition,
       request: { tableName: 'Things', item: { id: s(key), v: s(value) } },
     });
     return answer.response !== undefined;
   });
-  for (const node of nodes)
+  const generator = process.cpuUsage(generatorBefore);
+  const perWrite = (ms: number) => `${((1000 * ms) / Math.max(1, writes)).toFixed(0)} µs/write`;
+  for (const [i, node] of nodes.entries()) {
+    const cpu = processCpuMs(node.process.pid) - cpuBefore[i]!;
     console.log(
-      `${node.nodeId}${node === leader ? ' (leader)' : ''}: ${await writePathMetrics(node)}`,
+      `${node.nodeId}${node === leader ? ' (leader)' : ''}: cpu ${perWrite(cpu)}, ${await writePathMetrics(node)}`,
     );
+  }
+  console.log(`load generator: cpu ${perWrite((generator.user + generator.system) / 1000)}`);
   if (!options['put-only']) await readPhases(leader);
 } finally {
   await stopAll(nodes, directory);
@@ -121,6 +130,22 @@ async function writePathMetrics(node: NodeProcess): Promise<string> {
     `apply mean ${mean('tessera_raft_apply_duration_seconds', 1000)} ms`,
     `messages sent ${sum('tessera_raft_messages_sent_total')}`,
   ].join(', ');
+}
+
+/**
+ * CPU time (user + system) a process has used so far, in ms, from /proc (Linux); NaN where
+ * there is no /proc. Per-write CPU is steadier than throughput on a shared machine.
+ */
+function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at field 3; utime and
+    // stime are fields 14 and 15, in clock ticks (100 per second on Linux).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** The two GetItem phases: consistent (lease-checked on the leader) and eventual. */

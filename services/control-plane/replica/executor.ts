@@ -41,6 +41,11 @@ export interface StorageExecutor {
    * then the outcome carries the point it split at.
    */
   splitPartition(state: ControlState, request: SplitRequest): Promise<SplitOutcome>;
+  /**
+   * Drops a node's replica of a partition the map no longer places on it (a removed member that
+   * never learned its removal). Done once the node dropped it or does not host it.
+   */
+  dropReplica(state: ControlState, nodeId: string, partitionId: string): Promise<ExecutorOutcome>;
   /** Asks a partition's leader to hand leadership to another voter (balancing leaders). */
   transferLeadership(
     state: ControlState,
@@ -55,11 +60,13 @@ export class RecordingExecutor implements StorageExecutor {
   /** Where the storage group "already split" when a recovery asks (null: it did not). */
   alreadySplitAt: HashHex | null = null;
   /** The answer to give, by call kind. */
-  answer: (kind: 'create' | 'move' | 'drop' | 'transfer' | 'split', id: string) => ExecutorOutcome =
-    () => ({
-      ok: true,
-      done: true,
-    });
+  answer: (
+    kind: 'create' | 'move' | 'drop' | 'transfer' | 'split' | 'drop-replica',
+    id: string,
+  ) => ExecutorOutcome = () => ({
+    ok: true,
+    done: true,
+  });
 
   createReplicas(_state: ControlState, partitionId: string): Promise<ExecutorOutcome> {
     this.calls.push(`create:${partitionId}`);
@@ -82,6 +89,11 @@ export class RecordingExecutor implements StorageExecutor {
     const splitHash = request.splitHash ?? this.alreadySplitAt;
     if (splitHash === null) return Promise.resolve({ ok: true, done: false });
     return Promise.resolve({ ok: true, done: true, splitHash });
+  }
+
+  dropReplica(_state: ControlState, nodeId: string, partitionId: string): Promise<ExecutorOutcome> {
+    this.calls.push(`drop-replica:${nodeId}/${partitionId}`);
+    return Promise.resolve(this.answer('drop-replica', `${nodeId}/${partitionId}`));
   }
 
   dropTable(_state: ControlState, tableId: string): Promise<ExecutorOutcome> {

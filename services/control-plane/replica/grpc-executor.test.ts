@@ -47,6 +47,8 @@ describe('GrpcStorageExecutor', () => {
         removeReplica: (request) => Promise.resolve(record('removeReplica', request)),
         transferLeadership: (request) => Promise.resolve(record('transferLeadership', request)),
         splitPartition: (request) => Promise.resolve(record('splitPartition', request)),
+        dropReplica: (request) =>
+          Promise.resolve({ ...record('dropReplica', request), dropped: true }),
         dropTable: (request) =>
           Promise.resolve({ ...record('dropTable', request), partitionsDropped: 1n }),
         getPartitionReports: (request) => {

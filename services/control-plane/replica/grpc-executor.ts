@@ -176,6 +176,24 @@ export class GrpcStorageExecutor implements StorageExecutor {
     }
   }
 
+  async dropReplica(
+    state: ControlState,
+    nodeId: string,
+    partitionId: string,
+  ): Promise<ExecutorOutcome> {
+    const partition = lookup(state.partitions, partitionId);
+    const address = lookup(state.nodes, nodeId)?.address;
+    if (partition === undefined || address === undefined) return { ok: true, done: true };
+    try {
+      const answer = await this.pool.client(PartitionAdmin, address).dropReplica({
+        partition: { tableId: partition.tableId, partitionId, epoch: BigInt(partition.epoch) },
+      });
+      return { ok: true, done: answer.dropped || answer.reason === 'not hosted here' };
+    } catch (error) {
+      return failure(error);
+    }
+  }
+
   async dropTable(state: ControlState, tableId: string): Promise<ExecutorOutcome> {
     try {
       // Every node that is not gone may hold a replica (moves included): ask them all.

@@ -14,7 +14,7 @@ import type { HashHex } from '../core/hash-space.js';
 import { HotPartitionTracker, planSplits, splitChildId } from '../core/splits.js';
 import type { KeySample, PartitionLoadReport } from '../core/splits.js';
 import type { SplitReason } from '../core/commands/split-partition.js';
-import { lookup } from '../core/state.js';
+import { lookup, moveOfPartition } from '../core/state.js';
 import type { ControlState, PartitionRecord } from '../core/state.js';
 import type { ControlDriver } from './driver.js';
 import type { StorageExecutor } from './executor.js';
@@ -52,12 +52,20 @@ export interface LeaderWorkOptions {
   readonly actionsInFlightMax?: number;
   /** Partition splits in flight at once, cluster-wide. */
   readonly splitsInFlightMax?: number;
+  /**
+   * How long a node must keep reporting a replica the map does not place on it (no move, same
+   * epoch) before the replica is dropped there: a stray, removed from its group without learning it.
+   */
+  readonly strayGraceMs?: number;
   readonly onWarning?: (message: string) => void;
 }
 
 interface StoredReport extends PartitionReportInput {
   readonly nodeId: string;
 }
+
+/** Stray replicas remembered at once (a limit on memory; more are found on later heartbeats). */
+const STRAYS_MAX = 10_000;
 
 /** Reports kept per node (a limit on one heartbeat's weight in memory). */
 export const REPORTS_PER_NODE_MAX = 10_000;
@@ -77,6 +85,8 @@ export class LeaderWork {
   private readonly statsEveryRounds: number;
   private rounds = 0;
   private tracker: HotPartitionTracker;
+  /** `node/partition` of replicas the map does not place where they are → first seen (ms). */
+  private readonly strays = new Map<string, number>();
   /** Partitions with a split asked of storage and not yet recorded → the epoch it started at. */
   private readonly splitting = new Map<string, number>();
 
@@ -101,11 +111,34 @@ export class LeaderWork {
   heartbeat(nodeId: string, reports: readonly PartitionReportInput[]): void {
     if (!this.driver.isLeader) return;
     this.detector.recordHeartbeat(nodeId, this.options.clock());
+    this.noteStrays(nodeId, reports.slice(0, REPORTS_PER_NODE_MAX));
     for (const report of reports.slice(0, REPORTS_PER_NODE_MAX)) {
       const known = this.reports.get(report.partitionId);
       // Keep the leader's report when there is one: it has the figures that matter.
       if (known !== undefined && known.leader && !report.leader) continue;
       this.reports.set(report.partitionId, { ...report, nodeId });
+    }
+  }
+
+  /**
+   * Remembers which replicas `nodeId` reports that the map does not place on it: a follower at
+   * the map's epoch, of a partition with no move in flight. Forgets what the node stopped reporting.
+   */
+  private noteStrays(nodeId: string, reports: readonly PartitionReportInput[]): void {
+    const state = this.driver.state;
+    const nowMs = this.options.clock();
+    const current = new Set<string>();
+    for (const report of reports) {
+      const partition = lookup(state.partitions, report.partitionId);
+      if (report.leader || partition === undefined || report.epoch !== partition.epoch) continue;
+      if (partition.replicas.some((r) => r.nodeId === nodeId)) continue;
+      if (moveOfPartition(state, partition.partitionId) !== undefined) continue;
+      const key = `${nodeId}/${partition.partitionId}`;
+      current.add(key);
+      if (!this.strays.has(key) && this.strays.size < STRAYS_MAX) this.strays.set(key, nowMs);
+    }
+    for (const key of this.strays.keys()) {
+      if (key.startsWith(`${nodeId}/`) && !current.has(key)) this.strays.delete(key);
     }
   }
 
@@ -129,6 +162,7 @@ export class LeaderWork {
     this.reports.clear();
     this.actions.clear();
     this.splitting.clear();
+    this.strays.clear();
   }
 
   private async round(): Promise<void> {
@@ -147,6 +181,24 @@ export class LeaderWork {
     this.startActions(this.driver.state, plan.moveSteps);
     this.startTransfers(this.driver.state, plan.leaderTransfers);
     this.startSplits(this.driver.state, nowMs);
+    this.startStrayDrops(this.driver.state, nowMs);
+  }
+
+  /** Drops replicas reported as strays for longer than the grace period. */
+  private startStrayDrops(state: ControlState, nowMs: number): void {
+    const executor = this.options.executor;
+    if (executor === null) return;
+    const graceMs = this.options.strayGraceMs ?? 15_000;
+    for (const [key, firstSeenMs] of this.strays) {
+      if (nowMs - firstSeenMs < graceMs) continue;
+      const [nodeId = '', partitionId = ''] = key.split('/');
+      this.start(
+        `drop-replica:${key}`,
+        state,
+        (s) => executor.dropReplica(s, nodeId, partitionId),
+        () => null,
+      );
+    }
   }
 
   /**

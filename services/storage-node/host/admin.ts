@@ -126,6 +126,26 @@ export async function splitPartition(
   return { kind: 'ok', value: replica.meta.epoch };
 }
 
+/**
+ * Drops this node's replica of a partition the control plane no longer places here: one removed
+ * from its group that never learned it (the leader stops talking to a removed member once the
+ * removal commits). Refused while the replica leads (it may not be stray after all) or when its
+ * epoch is not the caller's (a split the caller has not seen).
+ */
+export async function dropReplica(
+  host: StorageHost,
+  address: PartitionAddress,
+): Promise<{ dropped: boolean; reason: string }> {
+  const replica = host.replica(address.partitionId);
+  if (replica === undefined) return { dropped: false, reason: 'not hosted here' };
+  if (replica.meta.tableId !== address.tableId) return { dropped: false, reason: 'another table' };
+  if (replica.meta.epoch !== address.epoch)
+    return { dropped: false, reason: `replica at epoch ${replica.meta.epoch}` };
+  if (replica.role === 'leader') return { dropped: false, reason: 'the replica leads its group' };
+  await host.destroyReplica(address.partitionId);
+  return { dropped: true, reason: '' };
+}
+
 /** Drops every replica of a table on this node; answers how many. */
 export async function dropTable(host: StorageHost, tableId: string): Promise<number> {
   const doomed = host.allReplicas().filter((replica) => replica.meta.tableId === tableId);

@@ -9,6 +9,7 @@ import type { Engine } from '../engine/engine.js';
 import {
   addLearner,
   caughtUp,
+  dropReplica,
   dropTable,
   partitionReports,
   promoteLearner,
@@ -347,5 +348,65 @@ describe('storage host', () => {
     assert.equal(removed.host.allReplicas().length, 0);
     const stale = await put(removed.host, 'p2', 'a', 'b');
     assert.equal(stale.kind === 'routing' && stale.routing.kind, 'wrong-partition');
+  });
+
+  test('a member removed and re-added later catches up and stays; DropReplica refuses leaders', async () => {
+    const network = new MemoryNetwork();
+    const nodes = await cluster(network, ['p1']);
+    const hosts = nodes.map((node) => node.host);
+    const leader = await electLeader(nodes, 'p1');
+    const write = async (from: number, to: number): Promise<void> => {
+      for (let i = from; i < to; i++)
+        assert.equal((await runWrite(hosts, put(leader.host, 'p1', `k${i}`, `v${i}`))).kind, 'ok');
+    };
+    await write(0, 5);
+    const gone = nodes.find((node) => node !== leader)!;
+    const goneId = gone.host.nodeId;
+    const removal = await runWrite(hosts, removeReplica(leader.host, address('p1'), goneId));
+    assert.equal(removal.kind, 'ok', JSON.stringify(removal));
+    assert.ok(await tickUntil(hosts, () => gone.host.replica('p1')?.removed === true, 100));
+    assert.equal(await gone.host.collectRemoved(), 1);
+    await write(5, 10);
+    // Re-added as a learner: it catches up from an image past its old removal, which it then
+    // replays as history — and must not take for its current fate.
+    const voters = [...leader.host.replica('p1')!.status().confState.voters];
+    assert.equal((await gone.host.createReplica(partition('p1', voters, [goneId]))).kind, 'ok');
+    const added = await runWrite(
+      hosts,
+      addLearner(leader.host, address('p1'), goneId, `${goneId}:1`),
+    );
+    assert.equal(added.kind, 'ok', JSON.stringify(added));
+    assert.ok(
+      await tickUntil(hosts, () => caughtUp(leader.host.replica('p1')!, goneId), 300),
+      'the learner never caught up',
+    );
+    const promoted = await runWrite(hosts, promoteLearner(leader.host, address('p1'), goneId));
+    assert.ok(promoted.kind === 'ok' && promoted.value, JSON.stringify(promoted));
+    await write(10, 12);
+    assert.ok(
+      await tickUntil(
+        hosts,
+        () =>
+          (gone.host.replica('p1')?.status().applied ?? 0) >=
+          leader.host.replica('p1')!.status().commit,
+        200,
+      ),
+      'the re-added member did not apply everything',
+    );
+    assert.equal(await gone.host.collectRemoved(), 0, 'the re-added replica destroyed itself');
+    assert.ok(gone.host.replica('p1')?.status().confState.voters.includes(goneId));
+    for (let i = 0; i < 12; i++)
+      assert.deepEqual(valueOf(await get(gone.host, 'p1', `k${i}`, false)), { S: `v${i}` });
+
+    // DropReplica: never the leader, never at another epoch; a follower at the epoch goes.
+    assert.deepEqual(await dropReplica(leader.host, address('p1')), {
+      dropped: false,
+      reason: 'the replica leads its group',
+    });
+    assert.equal((await dropReplica(gone.host, address('p1', 2))).dropped, false);
+    assert.deepEqual(await dropReplica(gone.host, address('p1')), { dropped: true, reason: '' });
+    assert.equal(gone.host.replica('p1'), undefined);
+    assert.equal((await dropReplica(gone.host, address('p1'))).reason, 'not hosted here');
+    await settle();
   });
 });

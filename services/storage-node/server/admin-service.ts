@@ -15,6 +15,7 @@ import type { KeySchema } from '../../../lib/dynamo/index.js';
 import type { Engine } from '../engine/engine.js';
 import {
   addLearner,
+  dropReplica,
   dropTable,
   partitionReports,
   promoteLearner,
@@ -129,6 +130,9 @@ export function partitionAdminService(
         request.newPartitionId,
       );
       return { ...routingOnly(answer), epoch: BigInt(answer.kind === 'ok' ? answer.value : 0) };
+    },
+    async dropReplica(request) {
+      return dropReplica(host, addressOf(request.partition));
     },
     async dropTable(request) {
       if (request.tableId === '') throw invalid('table_id is required');

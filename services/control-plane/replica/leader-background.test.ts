@@ -1,4 +1,4 @@
-// The leader's split work over in-memory logs, a fake clock and the recording executor: a
+// The leader's split and stray work over in-memory logs, a fake clock and the recording executor: a
 // partition reported past the size threshold is split at its samples' weighted median (storage
 // first, then `split-partition` records it with the child id both sides derive), and a split a
 // previous leader asked for but never recorded is recorded from the leader's report.
@@ -21,7 +21,7 @@ const config = createControlConfig({
 });
 
 /** A cluster with three up nodes, one ACTIVE table of one partition, and the leader's work. */
-async function activeTable() {
+async function activeTable(strayGraceMs = 15_000) {
   const cluster = new DriverCluster(['cp-1'], config);
   const leader = await cluster.leader();
   const executor = new RecordingExecutor();
@@ -31,8 +31,9 @@ async function activeTable() {
     executor,
     statsEveryRounds: 1,
     reconcileEveryTicks: 1,
+    strayGraceMs,
   });
-  const nodeIds = ['s1', 's2', 's3'];
+  const nodeIds = ['s1', 's2', 's3', 's4'];
   for (const nodeId of nodeIds) {
     await cluster.settle(
       leader.propose({
@@ -44,9 +45,14 @@ async function activeTable() {
       }),
     );
   }
-  const runTicks = async (count: number, reports: () => PartitionReportInput[]): Promise<void> => {
+  const runTicks = async (
+    count: number,
+    reports: () => PartitionReportInput[],
+    others: (nodeId: string) => PartitionReportInput[] = () => [],
+  ): Promise<void> => {
     for (let tick = 0; tick < count; tick++) {
-      for (const nodeId of nodeIds) work.heartbeat(nodeId, nodeId === 's1' ? reports() : []);
+      for (const nodeId of nodeIds)
+        work.heartbeat(nodeId, nodeId === 's1' ? reports() : others(nodeId));
       await cluster.tickAll();
       await work.tick();
     }
@@ -79,7 +85,7 @@ async function activeTable() {
   ];
   await runTicks(6, small);
   assert.equal(leader.state.tables['t-1']?.status, 'ACTIVE');
-  return { leader, executor, runTicks, partitionId: partition.partitionId };
+  return { leader, executor, runTicks, partitionId: partition.partitionId, cluster };
 }
 
 /** Eight sampled keys spread over the hash space, each weighing `weight` bytes. */
@@ -151,5 +157,33 @@ describe('leader split work', () => {
     assert.ok(executor.calls.includes(`split:${partitionId}@1:?`), executor.calls.join(' '));
     assert.equal(leader.state.partitions[partitionId]?.end, point);
     assert.equal(leader.state.partitions[splitChildId(partitionId, 2)]?.start, point);
+  });
+
+  it('drops a replica a node keeps reporting that the map places elsewhere, after a grace period', async () => {
+    const { leader, executor, runTicks, partitionId } = await activeTable(2_000);
+    const placed = leader.state.partitions[partitionId]?.replicas.map((r) => r.nodeId) ?? [];
+    const stray = ['s1', 's2', 's3', 's4'].find((id) => !placed.includes(id));
+    assert.ok(stray !== undefined, `replicas on ${placed.join(',')}`);
+    const follower = (epoch: number): PartitionReportInput[] => [
+      { partitionId, epoch, leader: false, term: 2, sizeBytes: 10, itemCount: 1 },
+    ];
+    const leaderReport = (): PartitionReportInput[] =>
+      placed[0] === 's1' ? [{ ...follower(1)[0]!, leader: true }] : [];
+    // At another epoch (a split the map has not recorded) it is not a stray.
+    await runTicks(60, leaderReport, (nodeId) => (nodeId === stray ? follower(2) : []));
+    assert.equal(executor.calls.filter((c) => c.startsWith('drop-replica:')).length, 0);
+    // At the map's epoch it is: dropped once the grace period (40 ticks of 50 ms) is over.
+    await runTicks(20, leaderReport, (nodeId) => (nodeId === stray ? follower(1) : []));
+    assert.equal(executor.calls.filter((c) => c.startsWith('drop-replica:')).length, 0);
+    await runTicks(30, leaderReport, (nodeId) => (nodeId === stray ? follower(1) : []));
+    assert.deepEqual(
+      executor.calls.filter((c) => c.startsWith('drop-replica:')),
+      [`drop-replica:${stray}/${partitionId}`],
+    );
+    // Replicas the map places are never strays.
+    const placedDrops = executor.calls.filter((c) =>
+      placed.some((id) => c === `drop-replica:${id}/${partitionId}`),
+    );
+    assert.deepEqual(placedDrops, []);
   });
 });

@@ -1,0 +1,178 @@
+// A control plane that dies in the middle of moving replicas: four storage nodes, a table of four
+// partitions, a drain under way; the control-plane process is SIGKILLed while moves are in
+// flight and restarted on its data directory. The moves it had begun are resumed (or rolled
+// back) from its log, never left half-done: the drain completes, no partition is left
+// under-replicated, the storage nodes host exactly what the map says, and every item reads back.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { pollUntil } from '../helpers/poll.js';
+import { stopProcess } from '../helpers/process.js';
+import type { TestProcess } from '../helpers/process.js';
+import { findLeader, freePorts, startReplica, temporaryDirectory } from './cluster.js';
+import type { Replica } from './cluster.js';
+import {
+  FAST_CONTROL_ARGS,
+  NODE_STATE,
+  mapPlacement,
+  showPlacement,
+  startRouter,
+  startStorageNode,
+  storagePlacement,
+} from './storage-cluster.js';
+import type { StorageNode } from './storage-cluster.js';
+
+const ITEMS = 20;
+const CONTROL_ARGS = [...FAST_CONTROL_ARGS, '--initial-partitions=4'];
+
+describe('control plane killed during moves', () => {
+  const directory = temporaryDirectory();
+  const processes: TestProcess[] = [];
+  const replicas: Replica[] = [];
+  let client: DynamoDBClient | undefined;
+  after(async () => {
+    client?.destroy();
+    for (const replica of replicas) replica.close();
+    await Promise.all(processes.map(async (process) => stopProcess(process)));
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('resumes the moves it had begun after a restart, and loses nothing', async () => {
+    const ports = await freePorts(5);
+    const controlDirectory = join(directory, 'control');
+    const first = await startReplica(
+      'control-1',
+      controlDirectory,
+      ports[0] ?? 0,
+      [],
+      CONTROL_ARGS,
+    );
+    replicas.push(first);
+    processes.push(first.process);
+    const leader = await findLeader([first]);
+    const nodes: StorageNode[] = [1, 2, 3, 4].map((i) =>
+      startStorageNode(directory, `s${i}`, ports[i] ?? 0, first.address),
+    );
+    processes.push(...nodes.map((n) => n.process));
+    await pollUntil(
+      async () => {
+        const status = await leader.admin.getClusterStatus({});
+        return status.nodes.filter((n) => n.state === NODE_STATE.up).length === 4
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, description: 'four storage nodes up' },
+    );
+    const router = await startRouter(first.address);
+    processes.push(router.process);
+    client = router.client;
+    const sdk = client;
+    await sdk.send(
+      new CreateTableCommand({
+        TableName: 'Music',
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    await pollUntil(
+      async () => {
+        const described = await sdk.send(new DescribeTableCommand({ TableName: 'Music' }));
+        return described.Table?.TableStatus === 'ACTIVE' ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, description: 'Music ACTIVE' },
+    );
+    for (let i = 0; i < ITEMS; i++) {
+      await sdk.send(
+        new PutItemCommand({
+          TableName: 'Music',
+          Item: { id: { S: `item-${i}` }, n: { N: String(i) } },
+        }),
+      );
+    }
+    // Drain the busiest node and kill the control plane as soon as moves are in flight.
+    const settled = await leader.admin.getClusterStatus({});
+    const busiest = [...settled.nodes].sort((a, b) => b.replicaCount - a.replicaCount)[0];
+    assert.ok(busiest !== undefined && busiest.replicaCount >= 2);
+    assert.equal((await leader.admin.drainNode({ nodeId: busiest.nodeId })).error, undefined);
+    const inFlight = await pollUntil(
+      async () => {
+        const status = await leader.admin.getClusterStatus({});
+        return status.moves.length > 0 ? status.moves.length : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 20, description: 'moves in flight' },
+    );
+    assert.ok(inFlight > 0);
+    first.process.signal('SIGKILL');
+    await first.process.exited;
+    first.close();
+
+    const second = await startReplica(
+      'control-1',
+      controlDirectory,
+      ports[0] ?? 0,
+      [],
+      CONTROL_ARGS,
+    );
+    replicas.push(second);
+    processes.push(second.process);
+    const restarted = await findLeader([second]);
+    const drainedNow = await restarted.admin.getClusterStatus({});
+    assert.ok(
+      drainedNow.moves.length > 0 ||
+        drainedNow.nodes.find((n) => n.nodeId === busiest.nodeId)?.replicaCount === 0,
+      'the restarted control plane forgot the drain',
+    );
+    await pollUntil(
+      async () => {
+        const status = await restarted.admin.getClusterStatus({});
+        const node = status.nodes.find((n) => n.nodeId === busiest.nodeId);
+        return node?.state === NODE_STATE.decommissioned &&
+          status.moves.length === 0 &&
+          status.underReplicatedPartitions === 0
+          ? true
+          : undefined;
+      },
+      {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        description: `${busiest.nodeId} drained after restart`,
+      },
+    );
+    let seen = '';
+    const placement = await pollUntil(
+      async () => {
+        const real = await storagePlacement(nodes);
+        const mapped = showPlacement(await mapPlacement(second.address));
+        seen = `nodes host ${showPlacement(real)}; the map says ${mapped}`;
+        return showPlacement(real) === mapped ? real : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, description: 'storage nodes host what the map says' },
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}: ${seen}`);
+    });
+    assert.equal(placement.size, 4);
+    for (const [partitionId, holders] of placement) {
+      assert.equal(holders.length, 3, `${partitionId} on ${holders.join(',')}`);
+      assert.ok(!holders.includes(busiest.nodeId), `${partitionId} still on the drained node`);
+    }
+    for (let i = 0; i < ITEMS; i++) {
+      const got = await sdk.send(
+        new GetItemCommand({
+          TableName: 'Music',
+          Key: { id: { S: `item-${i}` } },
+          ConsistentRead: true,
+        }),
+      );
+      assert.equal(got.Item?.['n']?.N, String(i), `item-${i}`);
+    }
+  });
+});

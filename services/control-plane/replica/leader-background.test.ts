@@ -18,6 +18,8 @@ const config = createControlConfig({
   initialPartitionsPerTable: 1,
   splitSizeBytes: 10_000,
   splitSamplesMin: 4,
+  splitRequestUnitsPerSecond: 500,
+  splitHotSustainedMs: 1_000,
 });
 
 /** A cluster with three up nodes, one ACTIVE table of one partition, and the leader's work. */
@@ -127,6 +129,31 @@ describe('leader split work', () => {
       halves.map((p) => p.epoch),
       [2, 2],
     );
+  });
+
+  it('splits a partition hot for longer than the sustained period, not a brief burst', async () => {
+    const { leader, executor, runTicks, partitionId } = await activeTable();
+    const hot = (unitsPerSecond: number) => (): PartitionReportInput[] => [
+      {
+        partitionId,
+        epoch: 1,
+        leader: true,
+        term: 2,
+        sizeBytes: 100,
+        itemCount: 8,
+        requestUnitsPerSecond: unitsPerSecond,
+        samples: samples([1, 1, 1, 1, 1, 1, 1, 1]),
+      },
+    ];
+    // A burst of 10 ticks (0.5 s), cooled, then another: never hot for 1 s in a row.
+    await runTicks(10, hot(900));
+    await runTicks(2, hot(10));
+    await runTicks(10, hot(900));
+    await runTicks(2, hot(10));
+    assert.equal(executor.calls.filter((c) => c.startsWith('split:')).length, 0);
+    await runTicks(30, hot(900));
+    assert.equal(executor.calls.filter((c) => c.startsWith('split:')).length, 1);
+    assert.equal(partitionsOfTable(leader.state, 't-1').length, 2);
   });
 
   it('leaves a partition under the threshold alone', async () => {

@@ -14,83 +14,22 @@ import {
   type RaftError,
   type RaftMessage,
   type RaftStatus,
-  type RandomSource,
   type Ready,
   type Snapshot,
 } from '../../../lib/raft/index.js';
 import { validateOperation } from '../commands/index.js';
-import type { Engine } from '../engine/engine.js';
+import { ApplyQueue, planWrite, planWrites, type PlannedWrite } from './apply-queue.js';
 import { DurableWatermark, splitMessages } from './durability.js';
-import {
-  decodeCommand,
-  encodeCommand,
-  type ReplicatedCommand,
-  type WriteCommand,
-} from './entry-codec.js';
+import { decodeCommand, encodeCommand, type ReplicatedCommand } from './entry-codec.js';
 import type { GroupLog, LogResult } from './log-provider.js';
 import type { PartitionMeta } from './partition-meta.js';
 import { PartitionStateMachine } from './state-machine.js';
+import type { ReplicaEnvironment } from './replica-environment.js';
 import { WaitingRequests, type Applied, type ReplicaAnswer } from './waiting.js';
 
 export type { Applied, ReplicaAnswer } from './waiting.js';
 
-/** Limits and timing of one replica. */
-export interface ReplicaLimits {
-  readonly electionTicks: number;
-  readonly heartbeatTicks: number;
-  /** Proposals waiting to be applied; more are refused as unavailable (backpressure). */
-  readonly proposalsInFlightMax: number;
-  /** Consistent reads waiting for a read index. */
-  readonly readsInFlightMax: number;
-  /** Ticks a proposal or read may wait before it is answered as unavailable. */
-  readonly requestTimeoutTicks: number;
-}
-
-/** What a replica needs from its host. */
-export interface ReplicaEnvironment {
-  readonly nodeId: string;
-  readonly engine: Engine;
-  readonly limits: ReplicaLimits;
-  readonly random: RandomSource;
-  /** Queues messages for their destination nodes. */
-  send(partitionId: string, messages: readonly RaftMessage[]): void;
-  /** Called when a split applied here: the host starts the child replica (campaigning for it if the parent leads here). */
-  startChild(child: PartitionMeta, parentLeads: boolean): Promise<void>;
-  /** A fresh node-local group number for a split child. */
-  allocateGroupNumber(): number;
-  /** Learns member addresses. */
-  learnAddresses(addresses: Readonly<Record<string, string>>): void;
-  /** Observers for metrics. */
-  readonly observe: ReplicaObserver;
-  /** Milliseconds on a monotonic clock, for the metrics' durations only. */
-  now(): number;
-  /** Runs a task after the current event-loop turn. */
-  defer(task: () => void): void;
-}
-
-/** Metric hooks (all optional to implement as no-ops). */
-export interface ReplicaObserver {
-  proposed(count: number): void;
-  applied(count: number): void;
-  becameLeader(partitionId: string, leader: boolean): void;
-  /** An election this replica took part in as candidate ended: won or lost. */
-  election(outcome: 'won' | 'lost'): void;
-  /** The replica saw a new leader. */
-  leaderChanged(): void;
-  logSync(durationMs: number, entries: number): void;
-  /** One of this leader's proposals was seen committed, `durationMs` after it was proposed. */
-  committed(durationMs: number): void;
-  /** One batch of committed entries took `durationMs` to apply to the engine. */
-  applyBatch(durationMs: number, entries: number): void;
-  snapshotSent(bytes: number): void;
-  snapshotInstalled(bytes: number): void;
-}
-
-/** A committed write entry and its decoded command, on its way to the apply queue. */
-interface PlannedWrite {
-  readonly entry: Entry;
-  readonly command: WriteCommand;
-}
+export type { ReplicaEnvironment, ReplicaLimits, ReplicaObserver } from './replica-environment.js';
 
 /** Apply batches queued behind the engine before the Ready loop waits for them. */
 const applyBatchesMax = 8;
@@ -108,9 +47,8 @@ export class Replica {
   private pumpDeferred = false;
   private again = false;
   private appliedIndex: number;
-  /** The apply queue: resolves when every batch queued so far has been applied. */
-  private applyTail: Promise<void> = Promise.resolve();
-  private applyBatches = 0;
+  /** Committed writes being applied in log order while later Readies persist. */
+  private readonly applyQueue = new ApplyQueue();
   /** Messages that wait for their Ready's log write, sent in Ready order. */
   private sendTail: Promise<void> = Promise.resolve();
   private readonly watermark: DurableWatermark;
@@ -370,7 +308,7 @@ export class Replica {
     this.sendAfter(durable, late);
     for (const latency of this.waiting.commitLatencies(ready.committedEntries, this.env.now()))
       this.env.observe.committed(latency);
-    const writes = this.plannedWrites(ready.committedEntries);
+    const writes = planWrites(ready.committedEntries, this.machine.engineApplied);
     if (writes !== undefined) {
       const durableIndex = this.watermark.index;
       this.enqueueApply(writes.filter((w) => w.entry.index <= durableIndex));
@@ -388,7 +326,7 @@ export class Replica {
     for (const state of ready.readStates)
       this.waiting.setReadIndex(decoder.decode(state.context), state.index);
     // Backpressure: Raft takes these entries as persisted and applied and hands out more.
-    if (this.applyBatches > applyBatchesMax) await this.applyIdle();
+    if (this.applyQueue.size > applyBatchesMax) await this.applyIdle();
     if (this.watermark.writesInFlight > logWritesInFlightMax) await this.watermark.idle();
     this.node.advance();
     this.waiting.releaseReads(this.applied);
@@ -508,55 +446,29 @@ export class Replica {
     if (outgoing.length > 0) this.env.send(this.meta.partitionId, outgoing);
   }
 
-  /** The write command of an entry the state machine has not applied yet, if it is one. */
-  private plannedWrite(entry: Entry): PlannedWrite | undefined {
-    if (
-      entry.type !== 'normal' ||
-      entry.data.length === 0 ||
-      entry.index <= this.machine.engineApplied
-    )
-      return undefined;
-    const command = decodeCommand(entry.data);
-    return command?.kind === 'write' ? { entry, command } : undefined;
-  }
-
-  /** The entries as writes for the apply queue; undefined when any of them is not one. */
-  private plannedWrites(entries: readonly Entry[]): PlannedWrite[] | undefined {
-    const writes: PlannedWrite[] = [];
-    for (const entry of entries) {
-      const write = this.plannedWrite(entry);
-      if (write === undefined) return undefined;
-      writes.push(write);
-    }
-    return writes;
-  }
-
   /**
    * Queues writes to apply after those queued before them (log order), once `durable` says
    * this log holds them (a leader counts itself in a quorum before its own write is done).
    */
   private enqueueApply(writes: readonly PlannedWrite[], durable?: Promise<LogResult<void>>): void {
     if (writes.length === 0) return;
-    this.applyBatches++;
-    this.applyTail = this.applyTail.then(async () => {
-      try {
+    this.applyQueue.enqueue(
+      async () => {
         const done = durable === undefined ? undefined : await durable;
         if (done?.ok === false) return this.stop(`log write failed: ${done.reason}`);
         const started = this.env.now();
         await this.applyWrites(writes);
         this.env.observe.applyBatch(this.env.now() - started, writes.length);
         this.waiting.releaseReads(this.applied);
-      } catch (error) {
-        this.stop(`apply failed: ${error instanceof Error ? error.message : String(error)}`);
-      } finally {
-        this.applyBatches--;
-      }
-    });
+      },
+      (error) =>
+        this.stop(`apply failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 
   /** Resolves once every queued write is applied (or the replica stopped). */
   private async applyIdle(): Promise<void> {
-    await this.applyTail;
+    await this.applyQueue.idle();
   }
 
   /**
@@ -595,7 +507,7 @@ export class Replica {
     let run: PlannedWrite[] = [];
     for (const entry of entries) {
       if (this.stopped !== undefined) break;
-      const write = this.plannedWrite(entry);
+      const write = planWrite(entry, this.machine.engineApplied);
       if (write !== undefined) {
         run.push(write);
         continue;

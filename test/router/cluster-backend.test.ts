@@ -166,6 +166,23 @@ describe('cluster backend', () => {
     assert.equal(control.catalogCalls, 1);
   });
 
+  test('a table the watch has not brought yet is looked up, not answered "not found"', async () => {
+    const { control, nodes, backend } = await cluster(1);
+    control.publish(1n, []);
+    backend.start();
+    await waitForEpoch(backend, 1n);
+    // DescribeTable already shows the table; the watch has not delivered it yet.
+    control.getMapOverride = { epoch: 2n, tables: [tableMap('Tbl', [onePartition(nodes)])] };
+    assert.deepEqual(await backend.catalog.tableInfo('Tbl'), { kind: 'ok', value: table });
+    // A table the control plane does not know is not found, and asked about once a second.
+    const before = control.catalogCalls;
+    for (let i = 0; i < 3; i++) {
+      const missing = await backend.catalog.tableInfo('Nope');
+      assert.equal(missing.kind === 'error' && missing.error.name, 'ResourceNotFoundException');
+    }
+    assert.equal(control.catalogCalls, before + 1);
+  });
+
   test('NotLeader with a hint is retried at the hint', async () => {
     const { control, nodes, backend, store, retries } = await cluster(2);
     control.publish(1n, [tableMap('Tbl', [onePartition(nodes, 0)])]);

@@ -145,9 +145,10 @@ function catalogBinding(double: () => ControlPlaneDouble) {
     if (control.leaderAddress !== '') metadata.set(leaderAddressMetadataKey, control.leaderAddress);
     throw new GrpcError(GrpcStatus.UNAVAILABLE, 'not the control-plane leader', metadata);
   };
+  // The catalog knows every table of the newest map, the one GetPartitionMap answers with.
   const names = () =>
-    double()
-      .current.tables.map((table) => table.schema.tableName)
+    (double().getMapOverride ?? double().current).tables
+      .map((table) => table.schema.tableName)
       .sort();
   const notImplemented = { error: { type: 'ValidationException', message: 'not in the double' } };
   return bindService(Catalog, {

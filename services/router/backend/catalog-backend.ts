@@ -48,7 +48,20 @@ export interface CatalogBackendOptions {
   readonly cache: PartitionMapCache;
   /** Deadline of one catalog call. */
   readonly callTimeoutMs: number;
+  /**
+   * Fetches the whole map now (the watcher's one-shot refresh). Asked when a data request names
+   * a table the cached map lacks but the control plane knows: the watch may trail a table that
+   * DescribeTable already shows, and a client that waited for ACTIVE must not get "not found".
+   */
+  readonly refreshMap?: () => Promise<boolean>;
+  /** Milliseconds on a monotonic clock (the not-found cache). */
+  readonly nowMs?: () => number;
 }
+
+/** How long a table the control plane said does not exist is answered "not found" from memory. */
+const NOT_FOUND_CACHED_MS = 1_000;
+/** Table names remembered as not found at most (the cache is emptied when full). */
+const NOT_FOUND_CACHED_MAX = 10_000;
 
 function notFound(tableName: string): BackendResult<never> {
   return {
@@ -66,6 +79,8 @@ export class ControlPlaneCatalog implements CatalogBackend {
   private preferred = 0;
   /** Key schemas with types, by table id, for maps that carry only key names. */
   private readonly keyTypes = new Map<string, KeySchema>();
+  /** Table names the control plane recently said do not exist → until when (ms). */
+  private readonly notFoundUntil = new Map<string, number>();
 
   /** @param options addresses, channel pool, cache and deadline. */
   constructor(private readonly options: CatalogBackendOptions) {
@@ -177,7 +192,7 @@ export class ControlPlaneCatalog implements CatalogBackend {
   async tableInfo(tableName: string): Promise<BackendResult<TableInfo>> {
     const { cache } = this.options;
     if (!cache.ready) return { kind: 'unavailable', reason: 'no partition map yet' };
-    const table = cache.table(tableName);
+    const table = cache.table(tableName) ?? (await this.tableMissingFromMap(tableName));
     if (table === undefined) return notFound(tableName);
     const { tableId, tableStatus } = table;
     let keySchema: KeySchema | undefined = table.keySchema;
@@ -192,6 +207,30 @@ export class ControlPlaneCatalog implements CatalogBackend {
       }
     }
     return { kind: 'ok', value: { tableName, tableId, keySchema, tableStatus } };
+  }
+
+  /**
+   * A table the cached map lacks: asks the control plane (DescribeTable) whether it exists; if it
+   * does, refreshes the map and looks again. A "no" is remembered for a second, so a client
+   * hammering a missing table costs the control plane one call per second, not one per request.
+   */
+  private async tableMissingFromMap(tableName: string) {
+    const { cache, refreshMap } = this.options;
+    const nowMs = this.options.nowMs ?? (() => performance.now());
+    if (refreshMap === undefined) return undefined;
+    if ((this.notFoundUntil.get(tableName) ?? 0) > nowMs()) return undefined;
+    const described = await this.describeTable(tableName);
+    if (described.kind === 'error' && described.error.name === 'ResourceNotFoundException') {
+      if (this.notFoundUntil.size >= NOT_FOUND_CACHED_MAX) this.notFoundUntil.clear();
+      this.notFoundUntil.set(tableName, nowMs() + NOT_FOUND_CACHED_MS);
+      return undefined;
+    }
+    if (described.kind !== 'ok') return undefined;
+    await refreshMap();
+    const table = cache.table(tableName);
+    // Known to the catalog but not routable (being created or deleted): not found for a second.
+    if (table === undefined) this.notFoundUntil.set(tableName, nowMs() + NOT_FOUND_CACHED_MS);
+    return table;
   }
 
   /** The key schema with the types DescribeTable's AttributeDefinitions give. */

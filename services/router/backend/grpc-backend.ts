@@ -89,6 +89,8 @@ export function createClusterBackend(options: ClusterBackendOptions): ClusterBac
       pool,
       cache,
       callTimeoutMs: controlCallTimeoutMs,
+      refreshMap: () => watcher.refresh(),
+      nowMs,
     }),
     data: new StorageData(caller),
     cache,

@@ -302,6 +302,11 @@ export class Replica {
       if (!(await this.installImage(ready.snapshot))) return;
     }
     const durable = this.persist(ready);
+    // A refused write (queue full, failed log) would only show when it resolves; Raft must not
+    // be told these entries are stable meanwhile.
+    const lastNew = ready.entries.at(-1);
+    if (lastNew !== undefined && this.log.storage.lastIndex() !== lastNew.index)
+      return this.stop('the log refused a write');
     const leading = this.role === 'leader' && this.watermark.termVoteDurable();
     const { early, late } = splitMessages(ready.messages, leading, this.watermark.index);
     if (early.length > 0) this.env.send(this.meta.partitionId, early);

@@ -14,6 +14,8 @@ import type { HostAnswer } from './routing.js';
 /** A log provider whose writes can be held: they reach the log at once, durable on release. */
 class GatedLogs implements LogProvider {
   held = false;
+  /** Every write from now on fails (a disk error) after reaching the log's memory. */
+  failing = false;
   private readonly waiting: (() => void)[] = [];
   private readonly inner = memoryLogProvider();
 
@@ -45,9 +47,10 @@ class GatedLogs implements LogProvider {
         const gate = this.held
           ? new Promise<void>((resolve) => this.waiting.push(resolve))
           : undefined;
+        const failing = this.failing;
         const done = await log.persist(request);
         await gate;
-        return done;
+        return failing ? { ok: false as const, reason: 'disk error (test)' } : done;
       },
     };
   }
@@ -168,6 +171,19 @@ describe('pipelined Ready loop', () => {
     assert.ok(await tickUntil(hosts, () => write.answer !== undefined, 50), 'never answered');
     assert.equal(write.answer!.kind, 'ok', JSON.stringify(write.answer));
     followers[1]!.logs.release();
+  });
+
+  test('a leader whose log write fails stops and acknowledges nothing', async () => {
+    const nodes = await cluster();
+    const hosts = nodes.map((node) => node.host);
+    const leader = leaderOf(nodes)!;
+    leader.logs.failing = true;
+    const write = watch(put(leader.host, 'k1'));
+    assert.ok(await tickUntil(hosts, () => write.answer !== undefined, 50), 'never answered');
+    assert.equal(write.answer!.kind, 'routing', JSON.stringify(write.answer));
+    assert.match(leader.host.replica('p1')!.stopped ?? '', /log write failed/);
+    const after = await put(leader.host, 'k2');
+    assert.equal(after.kind, 'routing', 'a stopped replica refuses new writes');
   });
 
   test('commit and apply durations are observed for every write', async () => {

@@ -66,6 +66,11 @@ export interface WriteOutcome {
   readonly oldItem?: Item;
   /** The item after the write; absent for deletes. */
   readonly newItem?: Item;
+  /**
+   * Write capacity units as the storage node computed them at apply time, from both the old and
+   * the new item (UpdateItem returns only one of them); absent when the backend does not say.
+   */
+  readonly capacityUnits?: number;
 }
 
 /** The result of GetItem: the whole stored item (projection is the router's job). */

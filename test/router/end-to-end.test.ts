@@ -191,6 +191,49 @@ test('the AWS SDK through the router to a control plane and a storage node', asy
     }),
   );
   assert.deepEqual(batch.Responses?.['Music']?.map((item) => item['id']?.S).sort(), ['e', 'g']);
+  // Capacity counts the larger of the old and new item, for every write (DynamoDB's rule): a
+  // 3 KB item shrunk to a few bytes costs 3 WCUs, and so does its PutItem over a 3 KB item.
+  const big = { id: { S: 'h' }, payload: { S: 'x'.repeat(3_000) } };
+  const firstPut = await client.send(
+    new PutItemCommand({ TableName: 'Music', Item: big, ReturnConsumedCapacity: 'TOTAL' }),
+  );
+  assert.equal(firstPut.ConsumedCapacity?.CapacityUnits, 3);
+  const shrunk = await client.send(
+    new UpdateItemCommand({
+      TableName: 'Music',
+      Key: { id: { S: 'h' } },
+      UpdateExpression: 'REMOVE payload',
+      ReturnValues: 'ALL_NEW',
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
+  );
+  assert.deepEqual(shrunk.Attributes, { id: { S: 'h' } });
+  assert.equal(shrunk.ConsumedCapacity?.CapacityUnits, 3, 'UpdateItem counts the old item');
+  const grown = await client.send(
+    new UpdateItemCommand({
+      TableName: 'Music',
+      Key: { id: { S: 'h' } },
+      UpdateExpression: 'SET payload = :b',
+      ExpressionAttributeValues: { ':b': { S: 'y'.repeat(2_500) } },
+      ReturnValues: 'UPDATED_OLD',
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
+  );
+  assert.equal(grown.Attributes, undefined);
+  assert.equal(grown.ConsumedCapacity?.CapacityUnits, 3, 'UpdateItem counts the new item');
+  const overBig = await client.send(
+    new PutItemCommand({
+      TableName: 'Music',
+      Item: { id: { S: 'h' } },
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
+  );
+  assert.equal(overBig.ConsumedCapacity?.CapacityUnits, 3, 'PutItem counts the item it replaced');
+  const quiet = await client.send(
+    new PutItemCommand({ TableName: 'Music', Item: { id: { S: 'h' } } }),
+  );
+  assert.equal(quiet.ConsumedCapacity, undefined);
+  assert.equal(quiet.Attributes, undefined);
   t.diagnostic(await consistentReadLatency(client));
   const deleted = await client.send(
     new DeleteItemCommand({ TableName: 'Music', Key: { id: { S: 'c' } }, ReturnValues: 'ALL_OLD' }),

@@ -99,6 +99,17 @@ function pageRequestJson(data: JsonObject, limit: number | undefined): JsonObjec
   return json;
 }
 
+/** Whether the client asked for consumed capacity. */
+function wantsCapacity(data: JsonObject): boolean {
+  const asked = data['ReturnConsumedCapacity'];
+  return asked === 'TOTAL' || asked === 'INDEXES';
+}
+
+/** PutItem's and DeleteItem's ReturnValues towards the storage node: the old item if needed. */
+function oldItemSide(data: JsonObject): 'ALL_OLD' | 'NONE' {
+  return data['ReturnValues'] === 'ALL_OLD' || wantsCapacity(data) ? 'ALL_OLD' : 'NONE';
+}
+
 /** UpdateItem's ReturnValues towards the storage node: the side the client's choice needs. */
 function updateReturnValues(data: JsonObject): 'ALL_OLD' | 'ALL_NEW' {
   const asked = data['ReturnValues'];
@@ -114,10 +125,13 @@ export class StorageData implements DataBackend {
     operation: 'PutItem' | 'UpdateItem' | 'DeleteItem',
     table: TableInfo,
     request: ValidatedRequest,
-    returnValues: 'ALL_OLD' | 'ALL_NEW',
+    returnValues: 'ALL_OLD' | 'ALL_NEW' | 'NONE',
   ): Promise<BackendResult<JsonObject>> {
     const keySource = operation === 'PutItem' ? request.item : request.key;
-    const json = { ...request.data, ReturnValues: returnValues };
+    // The router answers the client's ReturnConsumedCapacity itself; UpdateItem's units come
+    // from the storage node, which sees both items (the answer carries only one).
+    const capacity = operation === 'UpdateItem' || wantsCapacity(request.data) ? 'TOTAL' : 'NONE';
+    const json = { ...request.data, ReturnValues: returnValues, ReturnConsumedCapacity: capacity };
     const schemas: Record<typeof operation, [DescMessage, DescMessage]> = {
       PutItem: [PutItemRequestSchema, PutItemResponseSchema],
       UpdateItem: [UpdateItemRequestSchema, UpdateItemResponseSchema],
@@ -141,9 +155,13 @@ export class StorageData implements DataBackend {
     });
   }
 
-  /** PutItem at the partition's leader; the old item comes back for ReturnValues and capacity. */
+  /**
+   * PutItem at the partition's leader. The old item comes back only when the client needs it
+   * (ReturnValues ALL_OLD, or capacity, which counts the larger item): otherwise the storage
+   * node need not read it at all.
+   */
   async putItem(table: TableInfo, request: ValidatedRequest): Promise<BackendResult<WriteOutcome>> {
-    const result = await this.write('PutItem', table, request, 'ALL_OLD');
+    const result = await this.write('PutItem', table, request, oldItemSide(request.data));
     if (result.kind !== 'ok') return result;
     const oldItem = optionalItem(result.value['Attributes']);
     return { kind: 'ok', value: { ...(oldItem ? { oldItem } : {}), newItem: request.item! } };
@@ -158,8 +176,12 @@ export class StorageData implements DataBackend {
     const result = await this.write('UpdateItem', table, request, side);
     if (result.kind !== 'ok') return result;
     const item = optionalItem(result.value['Attributes']);
-    if (item === undefined) return { kind: 'ok', value: {} };
-    return { kind: 'ok', value: side === 'ALL_OLD' ? { oldItem: item } : { newItem: item } };
+    const capacity = result.value['ConsumedCapacity'] as JsonObject | undefined;
+    const units = Number(capacity?.['CapacityUnits']);
+    const counted = Number.isFinite(units) && units > 0 ? { capacityUnits: units } : {};
+    if (item === undefined) return { kind: 'ok', value: counted };
+    const returned = side === 'ALL_OLD' ? { oldItem: item } : { newItem: item };
+    return { kind: 'ok', value: { ...returned, ...counted } };
   }
 
   /** DeleteItem at the leader; the old item comes back. */
@@ -167,7 +189,7 @@ export class StorageData implements DataBackend {
     table: TableInfo,
     request: ValidatedRequest,
   ): Promise<BackendResult<WriteOutcome>> {
-    const result = await this.write('DeleteItem', table, request, 'ALL_OLD');
+    const result = await this.write('DeleteItem', table, request, oldItemSide(request.data));
     if (result.kind !== 'ok') return result;
     const oldItem = optionalItem(result.value['Attributes']);
     return { kind: 'ok', value: oldItem ? { oldItem } : {} };

@@ -45,7 +45,8 @@ export async function updateItem(
   const updated = fromBackend(await context.backend.data.updateItem(table.value, validated.value));
   if (!updated.ok) return updated;
   const { oldItem, newItem } = updated.value;
-  const units = writeCapacityUnits(sizeOf(newItem), sizeOf(oldItem));
+  // The storage node saw both items; a backend that does not say gets the router's estimate.
+  const units = updated.value.capacityUnits ?? writeCapacityUnits(sizeOf(newItem), sizeOf(oldItem));
   const attributes = returnedAttributes(
     data['ReturnValues'] as ReturnValues | undefined,
     oldItem,

@@ -118,7 +118,9 @@ export class StorageHost {
   /** Split children this node campaigns for, with the ticks of campaigning left. */
   private readonly childCampaigns = new Map<string, number>();
   private readonly outbound = new Map<string, AddressedMessage[]>();
-  private flushScheduled = false;
+  /** Tasks for the next turn, and whether one is scheduled. */
+  private readonly turnTasks: (() => void)[] = [];
+  private turnScheduled = false;
   private nextGroupNumber = 1;
   private closed = false;
   /** Node id → gRPC address of every peer this node has heard of. */
@@ -391,14 +393,11 @@ export class StorageHost {
       queue.push({ partitionId, message });
     }
     if (dropped > 0) this.observe.messagesDropped(dropped);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    this.defer(() => this.flush());
+    this.scheduleTurn();
   }
 
   /** Sends every queued batch: one call per peer node, whatever the number of groups. */
   flush(): void {
-    this.flushScheduled = false;
     for (const [nodeId, queue] of this.outbound) {
       if (queue.length === 0) continue;
       this.outbound.set(nodeId, []);
@@ -407,9 +406,40 @@ export class StorageHost {
     }
   }
 
+  /** Runs `task` in the next turn of the host (see {@link runTurn}). */
   private defer(task: () => void): void {
-    if (this.options.defer !== undefined) this.options.defer(task);
-    else setImmediate(task);
+    this.turnTasks.push(task);
+    this.scheduleTurn();
+  }
+
+  private scheduleTurn(): void {
+    if (this.turnScheduled) return;
+    this.turnScheduled = true;
+    const run = (): void => this.runTurn();
+    if (this.options.defer !== undefined) this.options.defer(run);
+    else setImmediate(run);
+  }
+
+  /**
+   * One turn, after the event-loop turn that asked for it: every deferred task (replicas' Ready
+   * loops), then one flush of the outbound queues, so the messages a Ready sends at once (a
+   * leader's appends) leave in the same turn, batched per peer across groups.
+   */
+  private runTurn(): void {
+    let failure: unknown;
+    for (const task of this.turnTasks.splice(0)) {
+      try {
+        task();
+      } catch (error) {
+        // A bug in one replica must not strand the others' tasks or the flush.
+        failure ??= error;
+      }
+    }
+    this.flush();
+    this.turnScheduled = false;
+    // Deferred while the turn ran (a replica asking to run again): the next turn.
+    if (this.turnTasks.length > 0) this.scheduleTurn();
+    if (failure !== undefined) throw failure;
   }
 
   /** A consistent read view of the engine for one read request. */

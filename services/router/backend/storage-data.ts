@@ -243,6 +243,7 @@ export class StorageData implements DataBackend {
     data: JsonObject,
     position: HashHex,
     end: HashHex | null,
+    bytesLeft: number,
   ): Promise<BackendResult<{ page: PageOutcome; pieceEnd: HashHex | null }>> {
     const consistent = data['ConsistentRead'] === true;
     const message = jsonToMessage(ScanRequestSchema as never, data);
@@ -261,7 +262,11 @@ export class StorageData implements DataBackend {
       invoke: (client, partition, entry, timeoutMs) => {
         const range = pieceRange(entry);
         const bounds = { start: hashBytes(range.start), end: hashBytes(range.end) };
-        return client.scan({ partition, request: message as never, range: bounds }, { timeoutMs });
+        const budget = BigInt(Math.max(1, Math.floor(bytesLeft)));
+        return client.scan(
+          { partition, request: message as never, range: bounds, pageBytesMax: budget },
+          { timeoutMs },
+        );
       },
       decode: (response, entry) => ({
         page: pageOf(responseJson(ScanResponseSchema, response), consistent),
@@ -296,7 +301,9 @@ export class StorageData implements DataBackend {
       const remaining = limit === undefined ? undefined : Math.max(1, limit - scannedCount);
       const data = pageRequestJson(request.data, remaining);
       if (piece > 0) delete data['ExclusiveStartKey'];
-      const result = await this.scanPiece(table, data, position, range.end);
+      // The pieces share one 1 MB page: each may read what the ones before left.
+      const bytesLeft = pageBytesMax - readSizeBytes;
+      const result = await this.scanPiece(table, data, position, range.end, bytesLeft);
       if (result.kind !== 'ok') return result;
       const { page, pieceEnd } = result.value;
       items.push(...page.items);

@@ -34,7 +34,7 @@ const chunkBytesMax = 256 * 1024;
 interface RawPage {
   readonly items: Item[];
   readonly sizeBytes: number;
-  /** The key attributes of the last item read, when more may follow. */
+  /** The key attributes of the last item read, when the page stopped before the range's end. */
   readonly lastEvaluatedKey: Item | undefined;
 }
 
@@ -44,6 +44,7 @@ async function readRaw(
   spec: PartitionSpec,
   range: ScanRange,
   limit: number,
+  bytesMax: number,
 ): Promise<CommandOutcome<RawPage>> {
   const items: Item[] = [];
   let sizeBytes = 0;
@@ -60,11 +61,15 @@ async function readRaw(
       if (!decoded.ok) return outcomeError(decoded.error);
       items.push(decoded.value);
       sizeBytes += itemSize(decoded.value);
-      const full = items.length >= limit || sizeBytes >= pageBytesMax;
-      if (full) {
-        const more = i < entries.length - 1 || page.value.truncated;
-        const lastEvaluatedKey = more ? extractKey(decoded.value, spec.schema) : undefined;
-        return outcomeOk({ items, sizeBytes, lastEvaluatedKey });
+      // Stopped by the Limit or the 1 MB bound: the page names where it stopped even when
+      // nothing follows, as DynamoDB does (the next page is then empty). A router walking
+      // several partitions relies on it to end a page exactly at the Limit.
+      if (items.length >= limit || sizeBytes >= bytesMax) {
+        return outcomeOk({
+          items,
+          sizeBytes,
+          lastEvaluatedKey: extractKey(decoded.value, spec.schema),
+        });
       }
     }
     if (!page.value.truncated || entries.length === 0) {
@@ -95,16 +100,21 @@ export function resumeAfter(range: ScanRange, startKey: Uint8Array | undefined):
     : { ...withoutLower(range), gt: startKey };
 }
 
-/** Reads one page of `range` and shapes the answer (filter, projection, Select, capacity). */
+/**
+ * Reads one page of `range` and shapes the answer (filter, projection, Select, capacity).
+ * `bytesMax` lowers the 1 MB bound for a piece of a page that spans partitions.
+ */
 export async function readPage(
   view: ReadView,
   spec: PartitionSpec,
   range: ScanRange,
   request: ValidatedRequest,
+  bytesMax = pageBytesMax,
 ): Promise<CommandOutcome<PageResponse>> {
   const limitMember = request.data['Limit'];
   const limit = typeof limitMember === 'number' && limitMember > 0 ? limitMember : Infinity;
-  const raw = await readRaw(view, spec, range, limit);
+  const bound = Math.max(1, Math.min(pageBytesMax, bytesMax));
+  const raw = await readRaw(view, spec, range, limit, bound);
   if (raw.kind !== 'ok') return raw;
   const filter = request.filter;
   const matched =

@@ -37,6 +37,7 @@ export async function evaluateScan(
   spec: PartitionSpec,
   request: ValidatedRequest,
   bounds: HashBounds,
+  pageBytesMax?: number,
 ): Promise<CommandOutcome<PageResponse>> {
   const indexRefused = refuseIndex(request.data);
   if (indexRefused !== undefined) return outcomeError(indexRefused);
@@ -59,5 +60,6 @@ export async function evaluateScan(
       encodeCompositeKey(partition, sort),
     );
   }
-  return readPage(view, spec, resumeAfter({ gte: range.start, lt: range.end }, startKey), request);
+  const resumed = resumeAfter({ gte: range.start, lt: range.end }, startKey);
+  return readPage(view, spec, resumed, request, pageBytesMax);
 }

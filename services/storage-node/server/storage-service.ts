@@ -170,9 +170,10 @@ export function storageService(
     async scan(request) {
       const json = messageToJson(ScanRequestSchema, request.request ?? {});
       const bounds = hashBounds(request.range);
+      const bytesMax = request.pageBytesMax === 0n ? undefined : Number(request.pageBytesMax);
       const answer = await run('Scan', request.partition, () =>
         executeRead(host, addressOf(request.partition)!, 'Scan', json, (view, spec, validated) =>
-          evaluateScan(view, spec, validated, bounds),
+          evaluateScan(view, spec, validated, bounds, bytesMax),
         ),
       );
       return pageShape(answer);

@@ -531,3 +531,16 @@ test('scaling back up past a decommissioned node id: no cancel, Ready once the n
   );
   assert.equal(conditionOf('Ready')?.status, 'True');
 });
+
+test('under-replicated partitions keep the cluster from Ready and requeue soon', async () => {
+  await runningCluster();
+  admin.underReplicatedPartitions = 2;
+  nowMs += 1000;
+  const result = await reconcileCluster(deps, ns, name);
+  assert.deepEqual(result, { result: 'requeue', afterMs: 5_000, reason: 'PartitionsUnhealthy' });
+  assert.equal(conditionOf('Ready')?.reason, 'PartitionsUnhealthy');
+  admin.underReplicatedPartitions = 0;
+  nowMs += 1000;
+  assert.deepEqual(await reconcileCluster(deps, ns, name), { result: 'done' });
+  assert.equal(conditionOf('Ready')?.status, 'True');
+});

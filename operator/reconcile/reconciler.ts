@@ -7,6 +7,7 @@
 import { clusterNames, labelSelectorString, selectorLabels } from '../api/names.js';
 import type { TesseraCluster } from '../api/types.js';
 import { clusterApiVersion, clusterKind, clusterNameLengthMax, resolveSpec } from '../api/types.js';
+import { isClusterHealthy } from '../control/admin.js';
 import { hashOf } from './apply.js';
 import type { Pass, ReconcileResult, ReconcilerDeps, Step } from './pass.js';
 import { eventsFor, recordEvents } from './events.js';
@@ -81,6 +82,9 @@ export async function reconcileCluster(
   }
   if (pass.adminError)
     return { result: 'requeue', afterMs: adminRetryMs, reason: adminErrorReason(pass) };
+  // Not Ready until the control plane reports every partition whole: look again soon.
+  if (pass.clusterStatus && !isClusterHealthy(pass.clusterStatus))
+    return { result: 'requeue', afterMs: storagePollIntervalMs, reason: 'PartitionsUnhealthy' };
   return { result: 'done' };
 }
 
@@ -160,6 +164,14 @@ async function writeStatus(deps: ReconcilerDeps, pass: Pass): Promise<void> {
     desiredStorageReplicas: spec.storage.replicas,
     componentsReady,
     drainingNodes,
+    ...(pass.clusterStatus
+      ? {
+          unhealthyPartitions: {
+            underReplicated: pass.clusterStatus.underReplicatedPartitions,
+            leaderless: pass.clusterStatus.leaderlessPartitions,
+          },
+        }
+      : {}),
     ...(pass.progress ? { progress: pass.progress } : {}),
     ...(degraded ? { degraded } : {}),
   });

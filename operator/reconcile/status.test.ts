@@ -62,3 +62,26 @@ test('the current version stays until a pass finds everything ready', () => {
   assert.equal(upgrading.currentVersion, '1.0.0');
   assert.equal(upgrading.phase, 'RollingUpgrade');
 });
+
+test('not Ready while the control plane reports unhealthy partitions; the version waits too', () => {
+  const status = buildStatus({
+    ...base,
+    previous: { currentVersion: '1.0.0' },
+    unhealthyPartitions: { underReplicated: 2, leaderless: 1 },
+  });
+  const ready = status.conditions?.find((condition) => condition.type === 'Ready');
+  assert.deepEqual(
+    [ready?.status, ready?.reason, ready?.message],
+    [
+      'False',
+      'PartitionsUnhealthy',
+      'the control plane reports 2 under-replicated and 1 leaderless partitions',
+    ],
+  );
+  assert.equal(status.currentVersion, '1.0.0');
+  const healthy = buildStatus({
+    ...base,
+    unhealthyPartitions: { underReplicated: 0, leaderless: 0 },
+  });
+  assert.equal(healthy.conditions?.[0]?.status, 'True');
+});

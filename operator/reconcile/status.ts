@@ -18,13 +18,20 @@ export interface StatusInput {
   /** True when every component's pods are ready and on the desired template. */
   componentsReady: boolean;
   drainingNodes: string[];
+  /**
+   * Partitions the control plane reports without a full replica set or without a leader
+   * (absent when it could not be asked): the cluster is not Ready while any exist.
+   */
+  unhealthyPartitions?: { underReplicated: number; leaderless: number };
   progress?: { reason: string; message: string };
   degraded?: { reason: string; message: string };
 }
 
 /** Builds the next status. Conditions keep their transition time while their status holds. */
 export function buildStatus(input: StatusInput): TesseraClusterStatus {
-  const ready = !input.degraded && !input.progress && input.componentsReady;
+  const unhealthy = input.unhealthyPartitions;
+  const partitionsHealthy = !unhealthy || unhealthy.underReplicated + unhealthy.leaderless === 0;
+  const ready = !input.degraded && !input.progress && input.componentsReady && partitionsHealthy;
   const conditions: Condition[] = [
     condition(
       input,
@@ -68,6 +75,13 @@ export function buildStatus(input: StatusInput): TesseraClusterStatus {
 function notReady(input: StatusInput): { reason: string; message: string } {
   if (input.degraded) return { reason: input.degraded.reason, message: input.degraded.message };
   if (input.progress) return { reason: input.progress.reason, message: input.progress.message };
+  const unhealthy = input.unhealthyPartitions;
+  if (input.componentsReady && unhealthy) {
+    return {
+      reason: 'PartitionsUnhealthy',
+      message: `the control plane reports ${unhealthy.underReplicated} under-replicated and ${unhealthy.leaderless} leaderless partitions`,
+    };
+  }
   return {
     reason: 'PodsNotReady',
     message: `${input.storageReadyReplicas}/${input.desiredStorageReplicas} storage pods ready; waiting for every component`,

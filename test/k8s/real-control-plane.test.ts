@@ -1,9 +1,13 @@
-// The operator's scale-down against the REAL control plane: a control-plane process
+// The operator against the REAL control plane: a control-plane process
 // (services/control-plane/main.ts) with four storage-node processes (services/storage-node/
-// main.ts) registered under the node ids the operator derives from pod ordinals. A table with
-// RF=3 puts replicas on every node; shrinking the TesseraCluster from 4 to 3 must drain
-// demo-storage-3 through ControlAdmin.DrainNode over gRPC, wait until the control plane reports
-// it holds no replicas, and only then shrink the StatefulSet (on the fake Kubernetes API server).
+// main.ts) registered under node ids as the storage pods draw them (`<pod>.<incarnation>`),
+// the reconciler running against the fake Kubernetes API server. A table with RF=3 puts
+// replicas on every node. In order, sharing the cluster:
+// 1. shrinking 4 → 3 drains demo-storage-3 through ControlAdmin.DrainNode over gRPC, waits
+//    until the control plane reports it holds no replicas, and only then shrinks the set;
+// 2. growing back to 4: the re-created pod joins under a new incarnation and gets replicas;
+// 3. a rolling upgrade restarts one storage process at a time, each only while the control
+//    plane reports every partition whole.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { NodeState as WireNodeState } from '../../lib/gen/tessera/control/v1/control_pb.js';
@@ -62,7 +66,8 @@ class RecordingAdmin implements ControlPlaneAdmin {
 }
 
 const processes = new TesseraProcesses();
-const storageProcesses: TestProcess[] = [];
+/** The storage process playing each pod, by ordinal, with what a restart needs. */
+const pods = new Map<number, { nodeId: string; port: number; process: TestProcess }>();
 let api: FakeApiServer;
 let grpcAdmin: GrpcControlPlaneAdmin | undefined;
 let controlReplica: ControlReplica | undefined;
@@ -96,6 +101,13 @@ function nodeIdOf(ordinal: number, incarnation: number): string {
   return `${storageNodeId(names, ordinal)}.${incarnation.toString(16).padStart(8, '0')}`;
 }
 
+/** Starts the storage process of pod `ordinal` (again, on the same data, for a restart). */
+function startPod(ordinal: number, nodeId: string, port: number): TestProcess {
+  const process = processes.startStorageNode(nodeId, port, controlAddress);
+  pods.set(ordinal, { nodeId, port, process });
+  return process;
+}
+
 function nodeIn(status: ClusterStatus | undefined, nodeId: string): NodeStatus | undefined {
   return status?.nodes.find((node) => node.nodeId === nodeId);
 }
@@ -106,8 +118,12 @@ function nodeIn(status: ClusterStatus | undefined, nodeId: string): NodeStatus |
  */
 async function startCluster(): Promise<RecordingAdmin> {
   const ports = await processes.ports(1 + storageReplicas);
+  // Heartbeats every 200 ms and suspicion after 1 s, so a storage pod's restart during the
+  // rolling upgrade shows in the control plane's partition health (the operator's gate).
   const [control] = await processes.startControlPlane(['control-1'], ports.slice(0, 1), [
     `--initial-partitions=${partitions}`,
+    '--heartbeat-interval-ms=200',
+    '--suspect-after-ms=1000',
   ]);
   assert.ok(control);
   await findLeader([control]);
@@ -117,9 +133,7 @@ async function startCluster(): Promise<RecordingAdmin> {
   const admin = new RecordingAdmin(grpcAdmin);
   for (let ordinal = 0; ordinal < storageReplicas; ordinal += 1) {
     const nodeId = nodeIdOf(ordinal, 1);
-    storageProcesses.push(
-      processes.startStorageNode(nodeId, ports[1 + ordinal] ?? 0, control.address),
-    );
+    startPod(ordinal, nodeId, ports[1 + ordinal] ?? 0);
   }
   // Up, not just joining (the operator's 'alive' covers both): CreateTable needs three up.
   await pollUntil(
@@ -247,9 +261,9 @@ test('scale down 4 → 3 drains demo-storage-3 on the real control plane, then s
   assert.equal(api.get('PersistentVolumeClaim', namespace, leavingClaim), undefined);
 
   // Kubernetes now stops the pod; the remaining three nodes hold every replica.
-  const leavingProcess = storageProcesses[storageReplicas - 1];
-  assert.ok(leavingProcess);
-  await stopProcess(leavingProcess);
+  const leavingPod = pods.get(storageReplicas - 1);
+  assert.ok(leavingPod);
+  await stopProcess(leavingPod.process);
   const after = await pollUntil(
     async () => {
       const status = await admin.clusterStatus();
@@ -297,7 +311,7 @@ test('scale back up 3 → 4: the re-created pod joins under a new incarnation an
   const retired = nodeIdOf(storageReplicas - 1, 1);
   const returning = nodeIdOf(storageReplicas - 1, 2);
   const [port] = await processes.ports(1);
-  storageProcesses.push(processes.startStorageNode(returning, port ?? 0, controlAddress));
+  startPod(storageReplicas - 1, returning, port ?? 0);
   const joinedMs = Date.now();
   const rebalanced = await explainFailure(
     pollUntil(
@@ -318,4 +332,112 @@ test('scale back up 3 → 4: the re-created pod joins under a new incarnation an
   assert.equal(nodeIn(rebalanced, retired)?.state, 'decommissioned');
   assert.deepEqual(admin.cancels, [], 'no cancel of a drain the control plane already finished');
   assert.equal(clusterStatusOf()?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
+});
+
+function storageSetPartition(): number {
+  const spec = api.get('StatefulSet', namespace, names.storage)?.spec as {
+    updateStrategy: { rollingUpdate: { partition: number } };
+  };
+  return spec.updateStrategy.rollingUpdate.partition;
+}
+
+/** What one pod's restart showed about the operator's gates. */
+interface RollReport {
+  /** Passes that moved the partition while they should have waited. */
+  violations: string[];
+  /** Whether the pass with every pod ready but the node silent waited for partition health. */
+  waitedForHealth: boolean;
+}
+
+/** One reconcile pass; records a violation if it moved the update partition. */
+async function passMustHold(deps: ReconcilerDeps, why: string, report: RollReport): Promise<void> {
+  const before = storageSetPartition();
+  await reconcileCluster(deps, namespace, cluster);
+  if (storageSetPartition() !== before)
+    report.violations.push(`partition ${before} → ${storageSetPartition()} while ${why}`);
+}
+
+/**
+ * Plays the StatefulSet controller for a lowered update partition: the pod at that ordinal is
+ * stopped and started again on its volume (same id, same data). While it is down one pass
+ * must hold the partition (a pod is not ready). Then, once the control plane has noticed the
+ * node's silence, the pod is reported ready before its process is back (a readiness probe
+ * that passes before the node re-registers): that pass must hold too, because the control
+ * plane reports under-replicated partitions. Resolves once the process listens again.
+ */
+async function rollPod(deps: ReconcilerDeps, ordinal: number, report: RollReport): Promise<void> {
+  const pod = pods.get(ordinal);
+  if (!pod) throw new Error(`no process for ordinal ${ordinal}`);
+  await stopProcess(pod.process);
+  settleStatefulSet(api, namespace, names.storage, { ready: storageReplicas - 1 });
+  await passMustHold(deps, `pod ${ordinal} was not ready`, report);
+  await pollUntil(
+    async () => {
+      const status = await grpcAdmin?.clusterStatus();
+      return status?.ok && nodeIn(status.value, pod.nodeId)?.state === 'suspect' ? true : undefined;
+    },
+    { timeoutMs: 15_000, intervalMs: 100, description: `${pod.nodeId} suspect` },
+  );
+  settle();
+  await passMustHold(deps, `${pod.nodeId} was silent`, report);
+  const progressing = clusterStatusOf()?.conditions?.find((c) => c.type === 'Progressing');
+  if (/fully replicated/.test(progressing?.message ?? '')) report.waitedForHealth = true;
+  const restarted = startPod(ordinal, pod.nodeId, pod.port);
+  await restarted.waitForLine((line) => line.includes('"msg":"listening"'), 30_000);
+}
+
+test('rolling upgrade: one storage pod at a time, each only while every partition is healthy', async (t) => {
+  assert.ok(grpcAdmin, 'the earlier tests ran first');
+  const admin = new RecordingAdmin(grpcAdmin);
+  const deps = depsFor(admin);
+  api.update('TesseraCluster', namespace, cluster, (object) => {
+    (object.spec as { version: string }).version = '2';
+  });
+  await reconcileCluster(deps, namespace, cluster);
+  settle();
+  assert.equal(storageSetPartition(), storageReplicas, 'the new template holds every pod back');
+  const startedMs = Date.now();
+  const rolled: number[] = [];
+  // Collected, not asserted inside the poll: pollUntil retries a check that throws.
+  const reports: RollReport[] = [];
+  await explainFailure(
+    pollUntil(
+      async () => {
+        const before = storageSetPartition();
+        await reconcileCluster(deps, namespace, cluster);
+        const after = storageSetPartition();
+        const seen = admin.statuses.at(-1);
+        if (after < before) {
+          // The pass that let the next pod go must have seen every partition healthy.
+          const health = [seen?.underReplicatedPartitions, seen?.leaderlessPartitions];
+          const report: RollReport = { violations: [], waitedForHealth: false };
+          if (after !== before - 1 || health[0] !== 0 || health[1] !== 0)
+            report.violations.push(
+              `partition ${before} → ${after} with health ${health.join('/')}`,
+            );
+          rolled.push(after);
+          reports.push(report);
+          await rollPod(deps, after, report);
+        }
+        settle();
+        return after === 0 && clusterStatusOf()?.currentVersion === '2' ? true : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 200, description: 'every storage pod upgraded' },
+    ),
+  );
+  t.diagnostic(`4 storage pods restarted one at a time in ${Date.now() - startedMs} ms`);
+  assert.deepEqual(
+    reports.flatMap((report) => report.violations),
+    [],
+  );
+  assert.deepEqual(rolled, [3, 2, 1, 0]);
+  // After the last pod (ordinal 0) there is no next one to hold back.
+  assert.deepEqual(
+    reports.map((report) => report.waitedForHealth),
+    [true, true, true, false],
+    'with every pod ready but a node silent, the operator waited for partition health',
+  );
+  await reconcileUntilDone(deps, 'the upgraded cluster Ready');
+  const healthy = admin.statuses.at(-1);
+  assert.deepEqual([healthy?.underReplicatedPartitions, healthy?.leaderlessPartitions], [0, 0]);
 });

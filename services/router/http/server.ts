@@ -6,6 +6,13 @@
 
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  context as otelContext,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import { DynamoError } from '../../../lib/dynamo/index.js';
 import {
   notImplementedOperations,
@@ -223,7 +230,7 @@ export function createHttpHandler(
         record = { ...record, operation: 'health', httpStatus: 200 };
         return;
       }
-      const { answer, operation, tableName } = await answerRequest(request, read.body, options);
+      const { answer, operation, tableName } = await tracedAnswer(request, read.body, options);
       write(response, requestId, answer);
       record = {
         operation,
@@ -242,6 +249,41 @@ export function createHttpHandler(
       response.destroy();
     });
   };
+}
+
+/**
+ * Answers one DynamoDB request inside a server span (`DynamoDB.<Operation>`) whose parent is
+ * the request's W3C `traceparent`, if any: the storage and control-plane calls made for it are
+ * its children, so one request is one trace across processes.
+ */
+async function tracedAnswer(
+  request: IncomingMessage,
+  body: Buffer,
+  options: HttpHandlerOptions,
+): Promise<Awaited<ReturnType<typeof answerRequest>>> {
+  const parent = propagation.extract(otelContext.active(), request.headers);
+  const span = trace
+    .getTracer('tessera.router')
+    .startSpan(
+      'DynamoDB',
+      { kind: SpanKind.SERVER, attributes: { 'rpc.system': 'aws-api' } },
+      parent,
+    );
+  try {
+    const answered = await otelContext.with(trace.setSpan(parent, span), () =>
+      answerRequest(request, body, options),
+    );
+    span.updateName(`DynamoDB.${answered.operation}`);
+    span.setAttribute('rpc.method', answered.operation);
+    span.setAttribute('http.response.status_code', answered.answer.httpStatus);
+    if (answered.tableName !== undefined)
+      span.setAttribute('aws.dynamodb.table_names', [answered.tableName]);
+    if (answered.answer.httpStatus >= 500)
+      span.setStatus({ code: SpanStatusCode.ERROR, message: answered.answer.errorName ?? '' });
+    return answered;
+  } finally {
+    span.end();
+  }
 }
 
 /** A listening HTTP server. */

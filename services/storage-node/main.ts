@@ -52,6 +52,15 @@ await runService({
       max: 10_000_000,
       description: 'log entries kept behind each compaction point for lagging followers',
     }),
+    sizeReportIntervalMs: integerSetting({
+      flag: 'size-report-interval-ms',
+      env: 'TESSERA_SIZE_REPORT_INTERVAL_MS',
+      default: 10_000,
+      min: 100,
+      max: 3_600_000,
+      description:
+        'how often a partition is scanned for the size, item count and key samples it reports (reports in between repeat the last figures)',
+    }),
     controlPlaneAddress: stringSetting({
       flag: 'control-plane-address',
       env: 'TESSERA_CONTROL_PLANE_ADDRESS',

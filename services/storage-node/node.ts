@@ -12,7 +12,7 @@ import { StorageHost } from './host/host.js';
 import { sharedLogProvider } from './host/log-provider.js';
 import { buildReports, partitionAdminService } from './server/admin-service.js';
 import { MembershipAgent, grpcMembership } from './server/membership.js';
-import { RequestRates } from './server/partition-stats.js';
+import { RequestRates, SizeCache } from './server/partition-stats.js';
 import { storageService } from './server/storage-service.js';
 import { GrpcMessageSender, raftTransportService } from './server/transport.js';
 import { openSharedLog } from '../../lib/wal/open-shared-log.js';
@@ -34,6 +34,8 @@ export interface StorageNodeConfig {
   readonly flushIntervalTicks: number;
   /** Entries kept in the log behind each compaction point (for slightly lagging followers). */
   readonly retainLogEntries: number;
+  /** How often a partition is measured for reports (a scan); default 10 s. */
+  readonly sizeReportIntervalMs?: number;
   /** host:port of the control plane's Membership service; '' runs without one. */
   readonly controlPlaneAddress: string;
   readonly zone: string;
@@ -113,7 +115,10 @@ export async function startStorageNode(
     },
   });
   late.host = host;
-  const rates = new RequestRates(() => performance.now());
+  // Rates over windows of at least half a second, whoever asks; sizes re-measured at most once
+  // per interval (a measurement scans the partition).
+  const rates = new RequestRates(() => performance.now(), 500);
+  const sizes = new SizeCache(() => performance.now(), config.sizeReportIntervalMs ?? 10_000);
   const server = createGrpcServer(
     [
       storageService(host, (method, outcome, seconds, partitionId) => {
@@ -124,7 +129,7 @@ export async function startStorageNode(
           method === 'GetItem' || method === 'Query' || method === 'Scan' ? 'read' : 'write',
         );
       }),
-      partitionAdminService(host, engine, rates),
+      partitionAdminService(host, engine, rates, sizes),
       raftTransportService(host, {}, (bytes) => {
         storage.snapshotTransferBytes.inc({ direction: 'receive' }, bytes);
       }),
@@ -167,7 +172,7 @@ export async function startStorageNode(
   const membership = startMembership(
     config,
     address,
-    () => buildReports(host, engine, rates),
+    () => buildReports(host, engine, rates, sizes),
     logger,
   );
   return {

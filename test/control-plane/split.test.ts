@@ -70,7 +70,9 @@ describe('partition splits', () => {
     processes.push(control.process);
     const leader = await findLeader([control]);
     const nodes: StorageNode[] = [1, 2, 3].map((i) =>
-      startStorageNode(directory, `s${i}`, ports[i] ?? 0, control?.address ?? ''),
+      startStorageNode(directory, `s${i}`, ports[i] ?? 0, control?.address ?? '', [
+        '--size-report-interval-ms=300',
+      ]),
     );
     processes.push(...nodes.map((n) => n.process));
     await pollUntil(

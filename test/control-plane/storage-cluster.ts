@@ -36,6 +36,7 @@ export function startStorageNode(
   nodeId: string,
   port: number,
   control: string,
+  extraArgs: readonly string[] = [],
 ): StorageNode {
   const process = startTypeScriptProcess('services/storage-node/main.ts', [
     `--node-id=${nodeId}`,
@@ -43,6 +44,7 @@ export function startStorageNode(
     `--grpc-port=${port}`,
     '--admin-port=0',
     `--control-plane-address=${control}`,
+    ...extraArgs,
   ]);
   return { nodeId, address: `127.0.0.1:${port}`, process };
 }

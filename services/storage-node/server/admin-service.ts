@@ -26,7 +26,7 @@ import {
 import type { CreateReplicaParams, StorageHost } from '../host/host.js';
 import type { HostAnswer, PartitionAddress } from '../host/routing.js';
 import { routingToProto } from './convert.js';
-import { measurePartition, type RequestRates } from './partition-stats.js';
+import { measurePartition, type RequestRates, type SizeCache } from './partition-stats.js';
 
 function invalid(message: string): GrpcError {
   return new GrpcError(GrpcStatus.INVALID_ARGUMENT, message);
@@ -97,6 +97,7 @@ export function partitionAdminService(
   host: StorageHost,
   engine: Engine,
   rates: RequestRates,
+  sizes?: SizeCache,
 ): ServiceBinding {
   return bindService(PartitionAdmin, {
     async createReplica(request) {
@@ -139,18 +140,26 @@ export function partitionAdminService(
       return { partitionsDropped: BigInt(await dropTable(host, request.tableId)) };
     },
     async getPartitionReports() {
-      return { nodeId: host.nodeId, reports: await buildReports(host, engine, rates) };
+      return { nodeId: host.nodeId, reports: await buildReports(host, engine, rates, sizes) };
     },
   });
 }
 
 /** Reports of every replica on this node, as PartitionReport initializers. */
-export async function buildReports(host: StorageHost, engine: Engine, rates: RequestRates) {
+export async function buildReports(
+  host: StorageHost,
+  engine: Engine,
+  rates: RequestRates,
+  sizes?: SizeCache,
+) {
   await host.collectRemoved();
   const taken = rates.take();
   const reports = [];
-  for (const report of partitionReports(host)) {
-    const size = await measurePartition(engine, report.meta);
+  const hosted = partitionReports(host);
+  sizes?.retain(new Set(hosted.map((report) => report.meta.partitionId)));
+  for (const report of hosted) {
+    const size = await (sizes?.measure(engine, report.meta) ??
+      measurePartition(engine, report.meta));
     const rate = taken.get(report.meta.partitionId);
     reports.push({
       tableId: report.meta.tableId,

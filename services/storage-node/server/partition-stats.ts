@@ -9,8 +9,17 @@ import type { PartitionMeta } from '../host/partition-meta.js';
 export class RequestRates {
   private readonly counts = new Map<string, { reads: number; writes: number }>();
   private lastReportMs: number;
+  private last = new Map<string, { readsPerSecond: number; writesPerSecond: number }>();
 
-  constructor(private readonly nowMs: () => number) {
+  /**
+   * @param windowMinMs a `take()` sooner than this after the previous one answers the previous
+   *   rates again: reports asked between heartbeats (the control plane's move steps) must not
+   *   cut the heartbeats' windows short.
+   */
+  constructor(
+    private readonly nowMs: () => number,
+    private readonly windowMinMs = 0,
+  ) {
     this.lastReportMs = nowMs();
   }
 
@@ -29,6 +38,7 @@ export class RequestRates {
   /** Rates per partition since the previous call, per second; resets the counts. */
   take(): Map<string, { readsPerSecond: number; writesPerSecond: number }> {
     const now = this.nowMs();
+    if (now - this.lastReportMs < this.windowMinMs) return this.last;
     const seconds = Math.max((now - this.lastReportMs) / 1000, 0.001);
     this.lastReportMs = now;
     const rates = new Map<string, { readsPerSecond: number; writesPerSecond: number }>();
@@ -39,9 +49,46 @@ export class RequestRates {
       });
     }
     this.counts.clear();
+    this.last = rates;
     return rates;
   }
 }
+
+/**
+ * Partition sizes measured at most once per `maxAgeMs` (or again when the epoch changed): a
+ * measurement scans the partition, too much work for every heartbeat of a large partition.
+ */
+export class SizeCache {
+  private readonly entries = new Map<
+    string,
+    { epoch: number; atMs: number; size: PartitionSize }
+  >();
+
+  constructor(
+    private readonly nowMs: () => number,
+    private readonly maxAgeMs: number,
+  ) {}
+
+  /** The partition's figures, measured now or not long ago. */
+  async measure(engine: Engine, meta: PartitionMeta): Promise<PartitionSize> {
+    const nowMs = this.nowMs();
+    const cached = this.entries.get(meta.partitionId);
+    if (cached !== undefined && cached.epoch === meta.epoch && nowMs - cached.atMs < this.maxAgeMs)
+      return cached.size;
+    const size = await measurePartition(engine, meta);
+    if (this.entries.size >= SIZES_CACHED_MAX) this.entries.clear();
+    this.entries.set(meta.partitionId, { epoch: meta.epoch, atMs: nowMs, size });
+    return size;
+  }
+
+  /** Forgets partitions that are not in `hosted` any more. */
+  retain(hosted: ReadonlySet<string>): void {
+    for (const id of this.entries.keys()) if (!hosted.has(id)) this.entries.delete(id);
+  }
+}
+
+/** Partitions whose sizes are cached at most (a bound on memory). */
+const SIZES_CACHED_MAX = 100_000;
 
 /** Size, item count and key samples of one partition, from a bounded scan. */
 export interface PartitionSize {

@@ -87,7 +87,7 @@ async function activeTable(strayGraceMs = 15_000) {
   ];
   await runTicks(6, small);
   assert.equal(leader.state.tables['t-1']?.status, 'ACTIVE');
-  return { leader, executor, runTicks, partitionId: partition.partitionId, cluster };
+  return { leader, executor, runTicks, partitionId: partition.partitionId, cluster, work };
 }
 
 /** Eight sampled keys spread over the hash space, each weighing `weight` bytes. */
@@ -212,5 +212,36 @@ describe('leader split work', () => {
       placed.some((id) => c === `drop-replica:${id}/${partitionId}`),
     );
     assert.deepEqual(placedDrops, []);
+  });
+
+  it('lists a partition as lagging until its leader reports every voter caught up, freshly', async () => {
+    const { leader, runTicks, partitionId, work } = await activeTable();
+    const voters = (leader.state.partitions[partitionId]?.replicas ?? []).map((r) => r.nodeId);
+    const leaderNode = voters[0] ?? '';
+    const report = (caughtUpNodeIds: readonly string[]) => (): PartitionReportInput[] => [
+      {
+        partitionId,
+        epoch: 1,
+        leader: true,
+        term: 2,
+        sizeBytes: 10,
+        itemCount: 1,
+        caughtUpNodeIds,
+      },
+    ];
+    const lagging = () => work.laggingPartitionIds(leader.state);
+    const fromLeader = async (caughtUp: readonly string[]): Promise<void> => {
+      const reports = report(caughtUp);
+      await runTicks(2, leaderNode === 's1' ? reports : () => [], (nodeId) =>
+        nodeId === leaderNode ? reports() : [],
+      );
+    };
+    await fromLeader(voters.slice(0, 2));
+    assert.deepEqual(lagging(), [partitionId], 'a voter not caught up');
+    await fromLeader(voters);
+    assert.deepEqual(lagging(), []);
+    // The leader falls silent: past the suspect time its last report no longer counts.
+    await runTicks(70, () => []);
+    assert.deepEqual(lagging(), [partitionId], 'a stale report');
   });
 });

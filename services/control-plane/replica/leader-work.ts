@@ -31,6 +31,8 @@ export interface PartitionReportInput {
   readonly requestUnitsPerSecond?: number;
   /** Key hashes weighted by the bytes under them, from the node's bounded scan (leaders). */
   readonly samples?: readonly KeySample[];
+  /** Members whose log the leader sees caught up (leaders; the leader itself included). */
+  readonly caughtUpNodeIds?: readonly string[];
 }
 
 /** How to build the leader's work loop. */
@@ -62,6 +64,7 @@ export interface LeaderWorkOptions {
 
 interface StoredReport extends PartitionReportInput {
   readonly nodeId: string;
+  readonly receivedMs: number;
 }
 
 /** Stray replicas remembered at once (a limit on memory; more are found on later heartbeats). */
@@ -116,7 +119,7 @@ export class LeaderWork {
       const known = this.reports.get(report.partitionId);
       // Keep the leader's report when there is one: it has the figures that matter.
       if (known !== undefined && known.leader && !report.leader) continue;
-      this.reports.set(report.partitionId, { ...report, nodeId });
+      this.reports.set(report.partitionId, { ...report, nodeId, receivedMs: this.options.clock() });
     }
   }
 
@@ -140,6 +143,29 @@ export class LeaderWork {
     for (const key of this.strays.keys()) {
       if (key.startsWith(`${nodeId}/`) && !current.has(key)) this.strays.delete(key);
     }
+  }
+
+  /**
+   * Partitions not known to be whole right now: no fresh report from their leader (within the
+   * failure detector's suspect time), a report at another epoch, or a voter its leader does not
+   * see caught up. A rolling upgrade takes no further replica down while any is listed.
+   */
+  laggingPartitionIds(state: ControlState): string[] {
+    const nowMs = this.options.clock();
+    const lagging: string[] = [];
+    for (const partition of Object.values(state.partitions)) {
+      const report = this.reports.get(partition.partitionId);
+      const fresh =
+        report !== undefined &&
+        report.leader &&
+        report.epoch === partition.epoch &&
+        nowMs - report.receivedMs <= this.options.config.suspectAfterMs;
+      const caughtUp = new Set(report?.caughtUpNodeIds ?? []);
+      const whole =
+        fresh && partition.replicas.every((r) => r.role !== 'voter' || caughtUp.has(r.nodeId));
+      if (!whole) lagging.push(partition.partitionId);
+    }
+    return lagging;
   }
 
   /** One tick: on the leader, every `reconcileEveryTicks`, plan and propose. */

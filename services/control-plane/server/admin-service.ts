@@ -40,6 +40,8 @@ export function adminService(context: ServerContext): ServiceBinding {
         moves: status.movesInFlight.map(moveInfoToProto),
         controlPlaneId: context.driver.replicaId,
         controlPlaneLeader: context.driver.isLeader,
+        laggingPartitions: context.work.laggingPartitionIds(state).length,
+        blockedEvacuations: [...status.blockedEvacuations],
       });
     },
     async drainNode(request) {

@@ -69,6 +69,7 @@ export function membershipService(
           sizeBytes: Number(report.sizeBytes),
           itemCount: Number(report.itemCount),
           requestUnitsPerSecond: report.readsPerSecond + report.writesPerSecond,
+          caughtUpNodeIds: report.caughtUpNodeIds.slice(0, 64),
           samples: report.keySamples
             .filter((sample) => sample.hash.length === 16)
             .slice(0, SPLIT_SAMPLES_MAX)

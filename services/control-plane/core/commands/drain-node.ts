@@ -7,7 +7,7 @@
 import { lookup } from '../state.js';
 import type { ControlState, NodeRecord } from '../state.js';
 import { applySetNodeState } from './set-node-state.js';
-import { rejectWith } from './types.js';
+import { accepted, rejectWith } from './types.js';
 import type { ApplyContext, ApplyOutcome, CommandBase } from './types.js';
 
 /** Start draining a node. */
@@ -35,7 +35,10 @@ export function applyDrainNode(
   );
 }
 
-/** Applies {@link CancelDrainCommand}; only a draining node can have its drain cancelled. */
+/**
+ * Applies {@link CancelDrainCommand}: a draining node goes back up; cancelling for a node that is
+ * up already is a no-op (the caller's intent holds), any other state is refused.
+ */
 export function applyCancelDrain(
   state: ControlState,
   command: CancelDrainCommand,
@@ -44,6 +47,7 @@ export function applyCancelDrain(
   const node = lookup(state.nodes, command.nodeId);
   if (node === undefined)
     return rejectWith(state, 'NodeNotFound', `node ${command.nodeId} is not registered`);
+  if (node.state === 'up') return accepted(state, node);
   if (node.state !== 'draining') {
     return rejectWith(
       state,

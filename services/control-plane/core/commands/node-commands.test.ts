@@ -124,8 +124,20 @@ describe('drain, cancel-drain, replace-node-replicas', () => {
       context,
     );
     assert.equal(cancelled.value.state, 'up');
+    // Cancelling again is a no-op: the node is up, as the caller wants.
+    const again = applyOk(
+      cancelled.state,
+      { type: 'cancel-drain', nodeId: 'n1', nowMs: 4 },
+      context,
+    );
+    assert.equal(again.state, cancelled.state);
+    const down = applyOk(
+      cancelled.state,
+      { type: 'set-node-state', nodeId: 'n1', state: 'down', nowMs: 5 },
+      context,
+    ).state;
     assert.equal(
-      applyFail(cancelled.state, { type: 'cancel-drain', nodeId: 'n1', nowMs: 4 }, context).code,
+      applyFail(down, { type: 'cancel-drain', nodeId: 'n1', nowMs: 6 }, context).code,
       'InvalidNodeTransition',
     );
     assert.equal(

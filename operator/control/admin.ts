@@ -31,6 +31,13 @@ export interface ClusterStatus {
   underReplicatedPartitions: number;
   /** Partitions with no leader. */
   leaderlessPartitions: number;
+  /**
+   * Partitions with a voter its leader does not see caught up (a restarted node still catching
+   * up), or with no fresh report from a leader: taking another replica down could lose quorum.
+   */
+  laggingPartitions: number;
+  /** Draining nodes whose replicas cannot move anywhere right now (a stuck drain). */
+  blockedEvacuations: string[];
 }
 
 /**
@@ -59,7 +66,11 @@ export interface ControlPlaneAdmin {
 /** Finds the admin API of a cluster by namespace and name. */
 export type ControlPlaneAdminFactory = (namespace: string, cluster: string) => ControlPlaneAdmin;
 
-/** Whether every partition has a full replica set and a leader. */
+/** Whether every partition has a full, caught-up replica set and a leader. */
 export function isClusterHealthy(status: ClusterStatus): boolean {
-  return status.underReplicatedPartitions === 0 && status.leaderlessPartitions === 0;
+  return (
+    status.underReplicatedPartitions === 0 &&
+    status.leaderlessPartitions === 0 &&
+    status.laggingPartitions === 0
+  );
 }

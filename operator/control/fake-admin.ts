@@ -12,6 +12,8 @@ export class FakeControlPlaneAdmin implements ControlPlaneAdmin {
   partitions = 0;
   underReplicatedPartitions = 0;
   leaderlessPartitions = 0;
+  laggingPartitions = 0;
+  blockedEvacuations: string[] = [];
   /** When set, every call fails with this message (control plane unreachable). */
   unreachable: string | undefined;
   /** When set, drains are refused with this message (as the leader's typed error). */
@@ -49,6 +51,8 @@ export class FakeControlPlaneAdmin implements ControlPlaneAdmin {
         partitions: this.partitions,
         underReplicatedPartitions: this.underReplicatedPartitions,
         leaderlessPartitions: this.leaderlessPartitions,
+        laggingPartitions: this.laggingPartitions,
+        blockedEvacuations: [...this.blockedEvacuations],
       },
     });
   }

@@ -85,6 +85,8 @@ export function createGrpcControlPlaneAdmin(
         partitions: answer.value.partitionCount,
         underReplicatedPartitions: answer.value.underReplicatedPartitions,
         leaderlessPartitions: answer.value.leaderlessPartitions,
+        laggingPartitions: answer.value.laggingPartitions,
+        blockedEvacuations: [...answer.value.blockedEvacuations],
       };
       return { ok: true, value: status };
     },

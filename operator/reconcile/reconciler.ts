@@ -169,6 +169,7 @@ async function writeStatus(deps: ReconcilerDeps, pass: Pass): Promise<void> {
           unhealthyPartitions: {
             underReplicated: pass.clusterStatus.underReplicatedPartitions,
             leaderless: pass.clusterStatus.leaderlessPartitions,
+            lagging: pass.clusterStatus.laggingPartitions,
           },
         }
       : {}),

@@ -67,7 +67,7 @@ test('not Ready while the control plane reports unhealthy partitions; the versio
   const status = buildStatus({
     ...base,
     previous: { currentVersion: '1.0.0' },
-    unhealthyPartitions: { underReplicated: 2, leaderless: 1 },
+    unhealthyPartitions: { underReplicated: 2, leaderless: 1, lagging: 3 },
   });
   const ready = status.conditions?.find((condition) => condition.type === 'Ready');
   assert.deepEqual(
@@ -75,13 +75,18 @@ test('not Ready while the control plane reports unhealthy partitions; the versio
     [
       'False',
       'PartitionsUnhealthy',
-      'the control plane reports 2 under-replicated and 1 leaderless partitions',
+      'the control plane reports 2 under-replicated, 1 leaderless and 3 lagging partitions',
     ],
   );
   assert.equal(status.currentVersion, '1.0.0');
   const healthy = buildStatus({
     ...base,
-    unhealthyPartitions: { underReplicated: 0, leaderless: 0 },
+    unhealthyPartitions: { underReplicated: 0, leaderless: 0, lagging: 0 },
   });
   assert.equal(healthy.conditions?.[0]?.status, 'True');
+  const catchingUp = buildStatus({
+    ...base,
+    unhealthyPartitions: { underReplicated: 0, leaderless: 0, lagging: 1 },
+  });
+  assert.equal(catchingUp.conditions?.[0]?.status, 'False', 'a lagging replica is not Ready');
 });

@@ -22,7 +22,7 @@ export interface StatusInput {
    * Partitions the control plane reports without a full replica set or without a leader
    * (absent when it could not be asked): the cluster is not Ready while any exist.
    */
-  unhealthyPartitions?: { underReplicated: number; leaderless: number };
+  unhealthyPartitions?: { underReplicated: number; leaderless: number; lagging: number };
   progress?: { reason: string; message: string };
   degraded?: { reason: string; message: string };
 }
@@ -30,7 +30,8 @@ export interface StatusInput {
 /** Builds the next status. Conditions keep their transition time while their status holds. */
 export function buildStatus(input: StatusInput): TesseraClusterStatus {
   const unhealthy = input.unhealthyPartitions;
-  const partitionsHealthy = !unhealthy || unhealthy.underReplicated + unhealthy.leaderless === 0;
+  const partitionsHealthy =
+    !unhealthy || unhealthy.underReplicated + unhealthy.leaderless + unhealthy.lagging === 0;
   const ready = !input.degraded && !input.progress && input.componentsReady && partitionsHealthy;
   const conditions: Condition[] = [
     condition(
@@ -79,7 +80,7 @@ function notReady(input: StatusInput): { reason: string; message: string } {
   if (input.componentsReady && unhealthy) {
     return {
       reason: 'PartitionsUnhealthy',
-      message: `the control plane reports ${unhealthy.underReplicated} under-replicated and ${unhealthy.leaderless} leaderless partitions`,
+      message: `the control plane reports ${unhealthy.underReplicated} under-replicated, ${unhealthy.leaderless} leaderless and ${unhealthy.lagging} lagging partitions`,
     };
   }
   return {

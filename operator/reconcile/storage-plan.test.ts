@@ -36,6 +36,8 @@ function status(
     partitions: 8,
     underReplicatedPartitions: 0,
     leaderlessPartitions: 0,
+    laggingPartitions: 0,
+    blockedEvacuations: [],
     ...health,
   };
 }
@@ -187,6 +189,16 @@ test('rolling upgrade: hold every pod, then release one ordinal at a time while 
   });
   assert.equal(held.partition, 2);
   assert.match(held.progress?.message ?? '', /1 leaderless/);
+  // A restarted node is up but its replicas have not caught up: the next pod waits.
+  const catchingUp = planStorage({
+    names,
+    desiredReplicas: 3,
+    desiredTemplateHash: 'h2',
+    existing: set({ templateHash: 'h2', partition: 2, updatedReplicas: 1 }),
+    clusterStatus: status([[0, 'alive', 5]], { laggingPartitions: 2 }),
+  });
+  assert.equal(catchingUp.partition, 2);
+  assert.match(catchingUp.progress?.message ?? '', /2 lagging/);
   const notReady = planStorage({
     names,
     desiredReplicas: 3,
@@ -294,6 +306,8 @@ test('node ids with volume incarnations: every incarnation at a leaving ordinal 
     partitions: 4,
     underReplicatedPartitions: 0,
     leaderlessPartitions: 0,
+    laggingPartitions: 0,
+    blockedEvacuations: [],
   });
   const plan = (clusterStatus: ClusterStatus) =>
     planStorage({

@@ -131,7 +131,7 @@ function planShrink(input: StoragePlanInput, existing: ObservedStorageSet): Stor
       drain: holding.filter((node) => node.state !== 'draining').map((node) => node.nodeId),
       progress: {
         reason: 'Draining',
-        message: `draining ${holding.map((node) => `${node.nodeId} (${node.replicas} replicas left)`).join(', ')} before removing them`,
+        message: `draining ${holding.map((node) => `${node.nodeId} (${node.replicas} replicas left${input.clusterStatus?.blockedEvacuations.includes(node.nodeId) ? ', blocked: no node can take them' : ''})`).join(', ')} before removing them`,
       },
     };
   }
@@ -176,7 +176,7 @@ function planUpgrade(input: StoragePlanInput, existing: ObservedStorageSet): Sto
       progress: {
         reason: 'RollingUpgrade',
         message: status
-          ? `waiting until every partition is fully replicated with a leader (${status.underReplicatedPartitions} under-replicated, ${status.leaderlessPartitions} leaderless) before upgrading ${storageNodeId(input.names, existing.partition - 1)}`
+          ? `waiting until every partition is fully replicated and caught up with a leader (${status.underReplicatedPartitions} under-replicated, ${status.leaderlessPartitions} leaderless, ${status.laggingPartitions} lagging) before upgrading ${storageNodeId(input.names, existing.partition - 1)}`
           : 'waiting for the control plane to report partition health before upgrading the next node',
       },
     };

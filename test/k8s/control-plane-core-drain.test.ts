@@ -107,6 +107,9 @@ class CoreControlPlane implements ControlPlaneAdmin {
         partitions: status.partitionCount,
         underReplicatedPartitions: status.underReplicated.length,
         leaderlessPartitions: status.leaderlessPartitionIds.length,
+        // The pure core has no leader reports: nothing is known to lag.
+        laggingPartitions: 0,
+        blockedEvacuations: [...status.blockedEvacuations],
       },
     });
   }

@@ -53,7 +53,7 @@ test('status counts nodes by state and lists moves', () => {
   const text = statusView(status);
   assert.match(text, /control-1 \(leader\)/);
   assert.match(text, /storage nodes {3}2 \(1 down, 1 up\)/);
-  assert.match(text, /partitions {6}2 \(1 under-replicated, 0 without a leader\)/);
+  assert.match(text, /partitions {6}2 \(1 under-replicated, 0 without a leader, 0 lagging\)/);
   assert.match(text, /p1 {9}storage-2 {2}storage-1 {2}catch-up/);
 });
 

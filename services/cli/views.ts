@@ -37,9 +37,13 @@ export function statusView(status: GetClusterStatusResponse): string {
     `map epoch       ${status.epoch}`,
     `storage nodes   ${status.nodes.length} (${states})`,
     `tables          ${status.tableCount}`,
-    `partitions      ${status.partitionCount} (${status.underReplicatedPartitions} under-replicated, ${status.leaderlessPartitions} without a leader)`,
+    `partitions      ${status.partitionCount} (${status.underReplicatedPartitions} under-replicated, ${status.leaderlessPartitions} without a leader, ${status.laggingPartitions} lagging)`,
     `moves           ${status.moves.length} in flight`,
   ];
+  if (status.blockedEvacuations.length > 0)
+    lines.push(
+      `blocked drains  ${status.blockedEvacuations.join(', ')} (no node can take their replicas)`,
+    );
   if (status.moves.length > 0) {
     lines.push(
       '',

@@ -29,7 +29,12 @@ export async function startNode(
   dataDirectory: string,
   port = 0,
   /** Timing and other flags; the default is fast ticks so that tests elect leaders quickly. */
-  flags: readonly string[] = ['--tick-interval-ms=20', '--election-ticks=10'],
+  flags: readonly string[] = [
+    '--tick-interval-ms=20',
+    '--election-ticks=10',
+    // Sizes in reports are re-measured at most this often (10 s by default).
+    '--size-report-interval-ms=100',
+  ],
 ): Promise<NodeProcess> {
   const process = startTypeScriptProcess(entry, [
     `--node-id=${nodeId}`,

@@ -70,7 +70,14 @@ test('one storage node serves PutItem and GetItem over gRPC; bad input is a type
     request: { tableName: 'Things', key, consistentRead: true },
   });
   assert.equal(afterwards.response?.found, false);
-  const reports = await node.admin.getPartitionReports({});
+  // Sizes are re-measured at most every 100 ms here (a measurement scans the partition).
+  const reports = await pollUntil(
+    async () => {
+      const answer = await node.admin.getPartitionReports({});
+      return answer.reports[0]?.itemCount === 1n ? answer : undefined;
+    },
+    { timeoutMs: 5_000, intervalMs: 50, description: 'the report counting the item' },
+  );
   assert.equal(reports.reports[0]?.itemCount, 1n);
   assert.equal(reports.reports[0]?.keySamples[0]?.hash.length, 16);
   assert.equal(reports.reports[0]?.leader, true);

@@ -25,7 +25,7 @@ import {
   mapPlacement,
   showPlacement,
   startRouter,
-  startStorageNode,
+  startStorageNodes,
   storagePlacement,
 } from './storage-cluster.js';
 import type { StorageNode } from './storage-cluster.js';
@@ -46,7 +46,7 @@ describe('control plane killed during moves', () => {
   });
 
   it('resumes the moves it had begun after a restart, and loses nothing', async () => {
-    const ports = await freePorts(5);
+    const ports = await freePorts(1);
     const controlDirectory = join(directory, 'control');
     const first = await startReplica(
       'control-1',
@@ -58,10 +58,12 @@ describe('control plane killed during moves', () => {
     replicas.push(first);
     processes.push(first.process);
     const leader = await findLeader([first]);
-    const nodes: StorageNode[] = [1, 2, 3, 4].map((i) =>
-      startStorageNode(directory, `s${i}`, ports[i] ?? 0, first.address),
+    const nodes: StorageNode[] = await startStorageNodes(
+      directory,
+      ['s1', 's2', 's3', 's4'],
+      first.address,
+      processes,
     );
-    processes.push(...nodes.map((n) => n.process));
     await pollUntil(
       async () => {
         const status = await leader.admin.getClusterStatus({});

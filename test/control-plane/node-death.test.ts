@@ -25,6 +25,7 @@ import { pollUntil } from '../helpers/poll.js';
 import { parseLogLine, startTypeScriptProcess, stopProcess } from '../helpers/process.js';
 import type { TestProcess } from '../helpers/process.js';
 import { findLeader, freePorts, startReplica, temporaryDirectory } from './cluster.js';
+import { startStorageNodes } from './storage-cluster.js';
 import type { Replica } from './cluster.js';
 
 const ITEMS = 30;
@@ -75,7 +76,7 @@ describe('storage-node death', () => {
   }
 
   it('re-creates a dead node’s replicas on the others and keeps every item', async () => {
-    const ports = await freePorts(5);
+    const ports = await freePorts(1);
     control = await startReplica(
       'control-1',
       join(directory, 'control'),
@@ -92,18 +93,13 @@ describe('storage-node death', () => {
     );
     processes.push(control.process);
     const leader = await findLeader([control]);
-    const nodes = new Map<string, TestProcess>();
-    for (const i of [1, 2, 3, 4]) {
-      const node = startTypeScriptProcess('services/storage-node/main.ts', [
-        `--node-id=s${i}`,
-        `--data-dir=${join(directory, `s${i}`)}`,
-        `--grpc-port=${ports[i] ?? 0}`,
-        '--admin-port=0',
-        `--control-plane-address=${control.address}`,
-      ]);
-      processes.push(node);
-      nodes.set(`s${i}`, node);
-    }
+    const started = await startStorageNodes(
+      directory,
+      ['s1', 's2', 's3', 's4'],
+      control.address,
+      processes,
+    );
+    const nodes = new Map(started.map((node) => [node.nodeId, node.process]));
     await pollUntil(
       async () => {
         const status = await leader.admin.getClusterStatus({});

@@ -26,7 +26,7 @@ import {
   mapPlacement,
   showPlacement,
   startRouter,
-  startStorageNode,
+  startStorageNodes,
   storagePlacement,
 } from './storage-cluster.js';
 import type { Placement, StorageNode } from './storage-cluster.js';
@@ -84,7 +84,7 @@ describe('rebalancing on join and drain', () => {
   }
 
   it('spreads replicas and leaders onto a new node, drains one, and never loses a copy', async () => {
-    const ports = await freePorts(5);
+    const ports = await freePorts(1);
     control = await startReplica(
       'control-1',
       join(directory, 'control'),
@@ -94,11 +94,12 @@ describe('rebalancing on join and drain', () => {
     );
     processes.push(control.process);
     const leader = await findLeader([control]);
-    const nodes: StorageNode[] = [];
-    for (const i of [1, 2, 3]) {
-      nodes.push(startStorageNode(directory, `s${i}`, ports[i] ?? 0, control.address));
-      processes.push(nodes[nodes.length - 1]?.process as TestProcess);
-    }
+    const nodes: StorageNode[] = await startStorageNodes(
+      directory,
+      ['s1', 's2', 's3'],
+      control.address,
+      processes,
+    );
     const upCount = async (): Promise<number> =>
       (await leader.admin.getClusterStatus({})).nodes.filter((n) => n.state === NODE_STATE.up)
         .length;
@@ -136,8 +137,7 @@ describe('rebalancing on join and drain', () => {
     }
 
     // A fourth node joins: moves bring it its share of replicas and a leader.
-    nodes.push(startStorageNode(directory, 's4', ports[4] ?? 0, control.address));
-    processes.push(nodes[3]?.process as TestProcess);
+    nodes.push(...(await startStorageNodes(directory, ['s4'], control.address, processes)));
     let worstUnderReplicated = 0;
     let readsDuringMoves = 0;
     await pollUntil(

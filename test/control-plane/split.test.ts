@@ -28,7 +28,7 @@ import {
   mapPlacement,
   showPlacement,
   startRouter,
-  startStorageNode,
+  startStorageNodes,
   storagePlacement,
 } from './storage-cluster.js';
 import type { StorageNode } from './storage-cluster.js';
@@ -54,7 +54,7 @@ describe('partition splits', () => {
   });
 
   it('splits a partition past the size threshold under writes, and every item stays readable', async () => {
-    const ports = await freePorts(4);
+    const ports = await freePorts(1);
     control = await startReplica(
       'control-1',
       join(directory, 'control'),
@@ -69,12 +69,13 @@ describe('partition splits', () => {
     );
     processes.push(control.process);
     const leader = await findLeader([control]);
-    const nodes: StorageNode[] = [1, 2, 3].map((i) =>
-      startStorageNode(directory, `s${i}`, ports[i] ?? 0, control?.address ?? '', [
-        '--size-report-interval-ms=300',
-      ]),
+    const nodes: StorageNode[] = await startStorageNodes(
+      directory,
+      ['s1', 's2', 's3'],
+      control.address,
+      processes,
+      ['--size-report-interval-ms=300'],
     );
-    processes.push(...nodes.map((n) => n.process));
     await pollUntil(
       async () => {
         const status = await leader.admin.getClusterStatus({});

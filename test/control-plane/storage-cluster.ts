@@ -30,23 +30,38 @@ export interface StorageNode {
   readonly process: TestProcess;
 }
 
-/** Starts storage node `nodeId` on `port`, registered with the control plane at `control`. */
-export function startStorageNode(
+/**
+ * Starts storage nodes on ports of their own choosing (a port picked free beforehand can be
+ * taken by another test's process before the node binds it), registered with the control plane
+ * at `control`; each process joins `processes` at once (the caller stops them), and the answer
+ * comes once every node listens.
+ */
+export async function startStorageNodes(
   directory: string,
-  nodeId: string,
-  port: number,
+  nodeIds: readonly string[],
   control: string,
+  processes: TestProcess[],
   extraArgs: readonly string[] = [],
-): StorageNode {
-  const process = startTypeScriptProcess('services/storage-node/main.ts', [
-    `--node-id=${nodeId}`,
-    `--data-dir=${join(directory, nodeId)}`,
-    `--grpc-port=${port}`,
-    '--admin-port=0',
-    `--control-plane-address=${control}`,
-    ...extraArgs,
-  ]);
-  return { nodeId, address: `127.0.0.1:${port}`, process };
+): Promise<StorageNode[]> {
+  const started = nodeIds.map((nodeId) => {
+    const process = startTypeScriptProcess('services/storage-node/main.ts', [
+      `--node-id=${nodeId}`,
+      `--data-dir=${join(directory, nodeId)}`,
+      '--grpc-port=0',
+      '--admin-port=0',
+      `--control-plane-address=${control}`,
+      ...extraArgs,
+    ]);
+    processes.push(process);
+    return { nodeId, process };
+  });
+  return Promise.all(
+    started.map(async ({ nodeId, process }) => {
+      const line = await process.waitForLine((l) => l.includes('"msg":"listening"'), 30_000);
+      const port = parseLogLine(line)?.['grpcPort'] as number;
+      return { nodeId, address: `127.0.0.1:${port}`, process };
+    }),
+  );
 }
 
 /** Starts a router on free ports and answers it with an SDK client pointed at it. */

@@ -20,7 +20,12 @@ import { stopProcess } from '../helpers/process.js';
 import type { TestProcess } from '../helpers/process.js';
 import { findLeader, freePorts, startReplica, temporaryDirectory } from './cluster.js';
 import type { Replica } from './cluster.js';
-import { FAST_CONTROL_ARGS, NODE_STATE, startRouter, startStorageNode } from './storage-cluster.js';
+import {
+  FAST_CONTROL_ARGS,
+  NODE_STATE,
+  startRouter,
+  startStorageNodes,
+} from './storage-cluster.js';
 
 describe('three control-plane replicas with a cluster to run', () => {
   const directory = temporaryDirectory();
@@ -54,7 +59,7 @@ describe('three control-plane replicas with a cluster to run', () => {
 
   it('keeps serving through the loss of the control-plane leader', async () => {
     const ids = ['control-1', 'control-2', 'control-3'];
-    const ports = await freePorts(6);
+    const ports = await freePorts(3);
     const peers = ids.map((id, i) => `${id}=127.0.0.1:${ports[i] ?? 0}`);
     replicas.push(
       ...(await Promise.all(
@@ -69,15 +74,19 @@ describe('three control-plane replicas with a cluster to run', () => {
     processes.push(...replicas.map((r) => r.process));
     const addresses = replicas.map((r) => r.address).join(',');
     const leader = await findLeader(replicas);
-    for (const i of [1, 2, 3])
-      processes.push(startStorageNode(directory, `s${i}`, ports[2 + i] ?? 0, addresses).process);
-    const upOn = async (replica: Replica): Promise<number> =>
-      (await replica.admin.getClusterStatus({})).nodes.filter((n) => n.state === NODE_STATE.up)
-        .length;
+    await startStorageNodes(directory, ['s1', 's2', 's3'], addresses, processes);
+    let seen = '';
+    const upOn = async (replica: Replica): Promise<number> => {
+      const status = await replica.admin.getClusterStatus({});
+      seen = status.nodes.map((n) => `${n.nodeId}:${n.state}`).join(' ');
+      return status.nodes.filter((n) => n.state === NODE_STATE.up).length;
+    };
     await pollUntil(async () => ((await upOn(leader)) === 3 ? true : undefined), {
       timeoutMs: 30_000,
       intervalMs: 200,
-      description: 'three storage nodes up',
+      get description() {
+        return `three storage nodes up (last seen: ${seen})`;
+      },
     });
     const router = await startRouter(addresses);
     processes.push(router.process);
@@ -102,7 +111,9 @@ describe('three control-plane replicas with a cluster to run', () => {
     await pollUntil(async () => ((await upOn(next)) === 3 ? true : undefined), {
       timeoutMs: 20_000,
       intervalMs: 200,
-      description: 'three storage nodes up on the new leader',
+      get description() {
+        return `three storage nodes up on the new leader (last seen: ${seen})`;
+      },
     });
     // And they keep heartbeating to it: every node's last heartbeat moves on, twice.
     const heartbeats = async (): Promise<Map<string, bigint>> =>

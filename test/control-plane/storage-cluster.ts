@@ -11,12 +11,14 @@ import { parseLogLine, startTypeScriptProcess } from '../helpers/process.js';
 import type { TestProcess } from '../helpers/process.js';
 
 /** Control-plane flags that make failure detection and reconciling fast enough for a test. */
+// Suspect after 1.5 s of silence (seven missed heartbeats): short enough for the node-death test,
+// long enough that a loaded CI machine's event-loop stalls do not make nodes flap.
 export const FAST_CONTROL_ARGS: readonly string[] = [
   '--reconcile-every-ticks=5',
   '--replication-factor=3',
   '--heartbeat-interval-ms=200',
-  '--suspect-after-ms=700',
-  '--down-after-ms=1500',
+  '--suspect-after-ms=1500',
+  '--down-after-ms=3000',
   '--replace-grace-ms=1500',
 ];
 

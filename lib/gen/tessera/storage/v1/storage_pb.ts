@@ -4,7 +4,7 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { AttributeDefinition, DeleteItemRequest as DeleteItemRequest$1, DeleteItemResponse as DeleteItemResponse$1, GetItemRequest as GetItemRequest$1, GetItemResponse as GetItemResponse$1, KeySchemaElement, PutItemRequest as PutItemRequest$1, PutItemResponse as PutItemResponse$1, QueryRequest as QueryRequest$1, QueryResponse as QueryResponse$1, ScanRequest as ScanRequest$1, ScanResponse as ScanResponse$1, UpdateItemRequest as UpdateItemRequest$1, UpdateItemResponse as UpdateItemResponse$1 } from "../../v1/dynamo_pb.js";
+import type { AttributeDefinition, BatchWriteItemRequest, ConsumedCapacity, DeleteItemRequest as DeleteItemRequest$1, DeleteItemResponse as DeleteItemResponse$1, GetItemRequest as GetItemRequest$1, GetItemResponse as GetItemResponse$1, KeySchemaElement, PutItemRequest as PutItemRequest$1, PutItemResponse as PutItemResponse$1, QueryRequest as QueryRequest$1, QueryResponse as QueryResponse$1, ScanRequest as ScanRequest$1, ScanResponse as ScanResponse$1, UpdateItemRequest as UpdateItemRequest$1, UpdateItemResponse as UpdateItemResponse$1 } from "../../v1/dynamo_pb.js";
 import { file_tessera_v1_dynamo } from "../../v1/dynamo_pb.js";
 import type { ErrorDetail } from "../../v1/error_detail_pb.js";
 import { file_tessera_v1_error_detail } from "../../v1/error_detail_pb.js";
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tessera/storage/v1/storage.proto.
  */
 export const file_tessera_storage_v1_storage: GenFile = /*@__PURE__*/
-  fileDesc("CiB0ZXNzZXJhL3N0b3JhZ2UvdjEvc3RvcmFnZS5wcm90bxISdGVzc2VyYS5zdG9yYWdlLnYxIkUKDFBhcnRpdGlvblJlZhIQCgh0YWJsZV9pZBgBIAEoCRIUCgxwYXJ0aXRpb25faWQYAiABKAkSDQoFZXBvY2gYAyABKAQiJwoJSGFzaFJhbmdlEg0KBXN0YXJ0GAEgASgMEgsKA2VuZBgCIAEoDCJJCglOb3RMZWFkZXISFgoObGVhZGVyX25vZGVfaWQYASABKAkSFgoObGVhZGVyX2FkZHJlc3MYAiABKAkSDAoEdGVybRgDIAEoBCJjCg5Xcm9uZ1BhcnRpdGlvbhIUCgxwYXJ0aXRpb25faWQYASABKAkSLAoFcmFuZ2UYAiABKAsyHS50ZXNzZXJhLnN0b3JhZ2UudjEuSGFzaFJhbmdlEg0KBWVwb2NoGAMgASgEIiYKFFBhcnRpdGlvblVuYXZhaWxhYmxlEg4KBnJlYXNvbhgBIAEoCSLVAQoMUm91dGluZ0Vycm9yEjMKCm5vdF9sZWFkZXIYASABKAsyHS50ZXNzZXJhLnN0b3JhZ2UudjEuTm90TGVhZGVySAASPQoPd3JvbmdfcGFydGl0aW9uGAIgASgLMiIudGVzc2VyYS5zdG9yYWdlLnYxLldyb25nUGFydGl0aW9uSAASSQoVcGFydGl0aW9uX3VuYXZhaWxhYmxlGAMgASgLMigudGVzc2VyYS5zdG9yYWdlLnYxLlBhcnRpdGlvblVuYXZhaWxhYmxlSABCBgoEa2luZCJyCg5QdXRJdGVtUmVxdWVzdBIzCglwYXJ0aXRpb24YASABKAsyIC50ZXNzZXJhLnN0b3JhZ2UudjEuUGFydGl0aW9uUmVmEisKB3JlcXVlc3QYAiABKAsyGi50ZXNzZXJhLnYxLlB1dEl0ZW1SZXF1ZXN0IqEBCg9QdXRJdGVtUmVzcG9uc2USLQoIcmVzcG9uc2UYASABKAsyGy50ZXNzZXJhLnYxLlB1dEl0ZW1SZXNwb25zZRImCgVlcnJvchgCIAEoCzIXLnRlc3NlcmEudjEuRXJyb3JEZXRhaWwSNwoNcm91dGluZ19lcnJvchgDIAEoCzIgLnRlc3NlcmEuc3RvcmFnZS52MS5Sb3V0aW5nRXJyb3IicgoOR2V0SXRlbVJlcXVlc3QSMwoJcGFydGl0aW9uGAEgASgLMiAudGVzc2VyYS5zdG9yYWdlLnYxLlBhcnRpdGlvblJlZhIrCgdyZXF1ZXN0GAIgASgLMhoudGVzc2VyYS52MS5HZXRJdGVtUmVxdWVzdCKhAQoPR2V0SXRlbVJlc3BvbnNlEi0KCHJlc3BvbnNlGAEgASgLMhsudGVzc2VyYS52MS5HZXRJdGVtUmVzcG9uc2USJgoFZXJyb3IYAiABKAsyFy50ZXNzZXJhLnYxLkVycm9yRGV0YWlsEjcKDXJvdXRpbmdfZXJyb3IYAyABKAsyIC50ZXNzZXJhLnN0b3JhZ2UudjEuUm91dGluZ0Vycm9yIngKEVVwZGF0ZUl0ZW1SZXF1ZXN0EjMKCXBhcnRpdGlvbhgBIAEoCzIgLnRlc3NlcmEuc3RvcmFnZS52MS5QYXJ0aXRpb25SZWYSLgoHcmVxdWVzdBgCIAEoCzIdLnRlc3NlcmEudjEuVXBkYXRlSXRlbVJlcXVlc3QipwEKElVwZGF0ZUl0ZW1SZXNwb25zZRIwCghyZXNwb25zZRgBIAEoCzIeLnRlc3NlcmEudjEuVXBkYXRlSXRlbVJlc3BvbnNlEiYKBWVycm9yGAIgASgLMhcudGVzc2VyYS52MS5FcnJvckRldGFpbBI3Cg1yb3V0aW5nX2Vycm9yGAMgASgLMiAudGVzc2VyYS5zdG9yYWdlLnYxLlJvdXRpbmdFcnJvciJ4ChFEZWxldGVJdGVtUmVxdWVzdBIzCglwYXJ0aXRpb24YASABKAsyIC50ZXNzZXJhLnN0b3JhZ2UudjEuUGFydGl0aW9uUmVmEi4KB3JlcXVlc3QYAiABKAsyHS50ZXNzZXJhLnYxLkRlbGV0ZUl0ZW1SZXF1ZXN0IqcBChJEZWxldGVJdGVtUmVzcG9uc2USMAoIcmVzcG9uc2UYASABKAsyHi50ZXNzZXJhLnYxLkRlbGV0ZUl0ZW1SZXNwb25zZRImCgVlcnJvchgCIAEoCzIXLnRlc3NlcmEudjEuRXJyb3JEZXRhaWwSNwoNcm91dGluZ19lcnJvchgDIAEoCzIgLnRlc3NlcmEuc3RvcmFnZS52MS5Sb3V0aW5nRXJyb3IibgoMUXVlcnlSZXF1ZXN0EjMKCXBhcnRpdGlvbhgBIAEoCzIgLnRlc3NlcmEuc3RvcmFnZS52MS5QYXJ0aXRpb25SZWYSKQoHcmVxdWVzdBgCIAEoCzIYLnRlc3NlcmEudjEuUXVlcnlSZXF1ZXN0Ip0BCg1RdWVyeVJlc3BvbnNlEisKCHJlc3BvbnNlGAEgASgLMhkudGVzc2VyYS52MS5RdWVyeVJlc3BvbnNlEiYKBWVycm9yGAIgASgLMhcudGVzc2VyYS52MS5FcnJvckRldGFpbBI3Cg1yb3V0aW5nX2Vycm9yGAMgASgLMiAudGVzc2VyYS5zdG9yYWdlLnYxLlJvdXRpbmdFcnJvciKyAQoLU2NhblJlcXVlc3QSMwoJcGFydGl0aW9uGAEgASgLMiAudGVzc2VyYS5zdG9yYWdlLnYxLlBhcnRpdGlvblJlZhIoCgdyZXF1ZXN0GAIgASgLMhcudGVzc2VyYS52MS5TY2FuUmVxdWVzdBIsCgVyYW5nZRgDIAEoCzIdLnRlc3NlcmEuc3RvcmFnZS52MS5IYXNoUmFuZ2USFgoOcGFnZV9ieXRlc19tYXgYBCABKAQimwEKDFNjYW5SZXNwb25zZRIqCghyZXNwb25zZRgBIAEoCzIYLnRlc3NlcmEudjEuU2NhblJlc3BvbnNlEiYKBWVycm9yGAIgASgLMhcudGVzc2VyYS52MS5FcnJvckRldGFpbBI3Cg1yb3V0aW5nX2Vycm9yGAMgASgLMiAudGVzc2VyYS5zdG9yYWdlLnYxLlJvdXRpbmdFcnJvciJECglSYWZ0RW50cnkSDAoEdGVybRgBIAEoBBINCgVpbmRleBgCIAEoBBIMCgRraW5kGAMgASgNEgwKBGRhdGEYBCABKAwi7AEKC1JhZnRNZXNzYWdlEhAKCGdyb3VwX2lkGAEgASgJEgwKBHR5cGUYAiABKA0SDAoEZnJvbRgDIAEoCRIKCgJ0bxgEIAEoCRIMCgR0ZXJtGAUgASgEEhAKCGxvZ190ZXJtGAYgASgEEg0KBWluZGV4GAcgASgEEi4KB2VudHJpZXMYCCADKAsyHS50ZXNzZXJhLnN0b3JhZ2UudjEuUmFmdEVudHJ5Eg4KBmNvbW1pdBgJIAEoBBIOCgZyZWplY3QYCiABKAgSEwoLcmVqZWN0X2hpbnQYCyABKAQSDwoHY29udGV4dBgMIAEoDCJaCg9FeGNoYW5nZVJlcXVlc3QSFAoMZnJvbV9ub2RlX2lkGAEgASgJEjEKCG1lc3NhZ2VzGAIgAygLMh8udGVzc2VyYS5zdG9yYWdlLnYxLlJhZnRNZXNzYWdlIiwKEEV4Y2hhbmdlUmVzcG9uc2USGAoQYmF0Y2hlc19yZWNlaXZlZBgBIAEoBCKMAQoWSW5zdGFsbFNuYXBzaG90UmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIUCgxmcm9tX25vZGVfaWQYAiABKAkSDAoEdGVybRgDIAEoBBINCgVpbmRleBgEIAEoBBIQCghtZXRhZGF0YRgFIAEoDBINCgVjaHVuaxgGIAEoDBIMCgRsYXN0GAcgASgIIjsKF0luc3RhbGxTbmFwc2hvdFJlc3BvbnNlEhAKCGFjY2VwdGVkGAEgASgIEg4KBnJlYXNvbhgCIAEoCSKlAQoLVGFibGVTY2hlbWESEAoIdGFibGVfaWQYASABKAkSEgoKdGFibGVfbmFtZRgCIAEoCRIwCgprZXlfc2NoZW1hGAMgAygLMhwudGVzc2VyYS52MS5LZXlTY2hlbWFFbGVtZW50Ej4KFWF0dHJpYnV0ZV9kZWZpbml0aW9ucxgEIAMoCzIfLnRlc3NlcmEudjEuQXR0cmlidXRlRGVmaW5pdGlvbiI8CgdSZXBsaWNhEg8KB25vZGVfaWQYASABKAkSDwoHYWRkcmVzcxgCIAEoCRIPCgdsZWFybmVyGAMgASgIIsgBChRDcmVhdGVSZXBsaWNhUmVxdWVzdBIuCgV0YWJsZRgBIAEoCzIfLnRlc3NlcmEuc3RvcmFnZS52MS5UYWJsZVNjaGVtYRIUCgxwYXJ0aXRpb25faWQYAiABKAkSLAoFcmFuZ2UYAyABKAsyHS50ZXNzZXJhLnN0b3JhZ2UudjEuSGFzaFJhbmdlEg0KBWVwb2NoGAQgASgEEi0KCHJlcGxpY2FzGAUgAygLMhsudGVzc2VyYS5zdG9yYWdlLnYxLlJlcGxpY2EiUAoVQ3JlYXRlUmVwbGljYVJlc3BvbnNlEjcKDXJvdXRpbmdfZXJyb3IYASABKAsyIC50ZXNzZXJhLnN0b3JhZ2UudjEuUm91dGluZ0Vycm9yInYKEUFkZExlYXJuZXJSZXF1ZXN0EjMKCXBhcnRpdGlvbhgBIAEoCzIgLnRlc3NlcmEuc3RvcmFnZS52MS5QYXJ0aXRpb25SZWYSLAoHbGVhcm5lchgCIAEoCzIbLnRlc3NlcmEuc3RvcmFnZS52MS5SZXBsaWNhIk0KEkFkZExlYXJuZXJSZXNwb25zZRI3Cg1yb3V0aW5nX2Vycm9yGAEgASgLMiAudGVzc2VyYS5zdG9yYWdlLnYxLlJvdXRpbmdFcnJvciJdChVQcm9tb3RlTGVhcm5lclJlcXVlc3QSMwoJcGFydGl0aW9uGAEgASgLMiAudGVzc2VyYS5zdG9yYWdlLnYxLlBhcnRpdGlvblJlZhIPCgdub2RlX2lkGAIgASgJImQKFlByb21vdGVMZWFybmVyUmVzcG9uc2USNwoNcm91dGluZ19lcnJvchgBIAEoCzIgLnRlc3NlcmEuc3RvcmFnZS52MS5Sb3V0aW5nRXJyb3ISEQoJY2F1Z2h0X3VwGAIgASgIIlwKFFJlbW92ZVJlcGxpY2FSZXF1ZXN0EjMKCXBhcnRpdGlvbhgBIAEoCzIgLnRlc3NlcmEuc3RvcmFnZS52MS5QYXJ0aXRpb25SZWYSDwoHbm9kZV9pZBgCIAEoCSJQChVSZW1vdmVSZXBsaWNhUmVzcG9uc2USNwoNcm91dGluZ19lcnJvchgBIAEoCzIgLnRlc3NlcmEuc3RvcmFnZS52MS5Sb3V0aW5nRXJyb3IiZAoZVHJhbnNmZXJMZWFkZXJzaGlwUmVxdWVzdBIzCglwYXJ0aXRpb24YASABKAsyIC50ZXNzZXJhLnN0b3JhZ2UudjEuUGFydGl0aW9uUmVmEhIKCnRvX25vZGVfaWQYAiABKAkiVQoaVHJhbnNmZXJMZWFkZXJzaGlwUmVzcG9uc2USNwoNcm91dGluZ19lcnJvchgBIAEoCzIgLnRlc3NlcmEuc3RvcmFnZS52MS5Sb3V0aW5nRXJyb3IiegoVU3BsaXRQYXJ0aXRpb25SZXF1ZXN0EjMKCXBhcnRpdGlvbhgBIAEoCzIgLnRlc3NlcmEuc3RvcmFnZS52MS5QYXJ0aXRpb25SZWYSEgoKc3BsaXRfaGFzaBgCIAEoDBIYChBuZXdfcGFydGl0aW9uX2lkGAMgASgJImAKFlNwbGl0UGFydGl0aW9uUmVzcG9uc2USNwoNcm91dGluZ19lcnJvchgBIAEoCzIgLnRlc3NlcmEuc3RvcmFnZS52MS5Sb3V0aW5nRXJyb3ISDQoFZXBvY2gYAiABKAQiSQoSRHJvcFJlcGxpY2FSZXF1ZXN0EjMKCXBhcnRpdGlvbhgBIAEoCzIgLnRlc3NlcmEuc3RvcmFnZS52MS5QYXJ0aXRpb25SZWYiNgoTRHJvcFJlcGxpY2FSZXNwb25zZRIPCgdkcm9wcGVkGAEgASgIEg4KBnJlYXNvbhgCIAEoCSIkChBEcm9wVGFibGVSZXF1ZXN0EhAKCHRhYmxlX2lkGAEgASgJIi8KEURyb3BUYWJsZVJlc3BvbnNlEhoKEnBhcnRpdGlvbnNfZHJvcHBlZBgBIAEoBCIcChpHZXRQYXJ0aXRpb25SZXBvcnRzUmVxdWVzdCLpAgoPUGFydGl0aW9uUmVwb3J0EhAKCHRhYmxlX2lkGAEgASgJEhQKDHBhcnRpdGlvbl9pZBgCIAEoCRINCgVlcG9jaBgDIAEoBBIOCgZsZWFkZXIYBCABKAgSDAoEdGVybRgFIAEoBBIUCgxjb21taXRfaW5kZXgYBiABKAQSFQoNYXBwbGllZF9pbmRleBgHIAEoBBISCgpzaXplX2J5dGVzGAggASgEEhIKCml0ZW1fY291bnQYCSABKAQSGAoQcmVhZHNfcGVyX3NlY29uZBgKIAEoARIZChF3cml0ZXNfcGVyX3NlY29uZBgLIAEoARIyCgtrZXlfc2FtcGxlcxgMIAMoCzIdLnRlc3NlcmEuc3RvcmFnZS52MS5LZXlTYW1wbGUSGgoSY2F1Z2h0X3VwX25vZGVfaWRzGA0gAygJEg8KB3N0b3BwZWQYDiABKAgSFgoOc3RvcHBlZF9yZWFzb24YDyABKAkiKQoJS2V5U2FtcGxlEgwKBGhhc2gYASABKAwSDgoGd2VpZ2h0GAIgASgEImQKG0dldFBhcnRpdGlvblJlcG9ydHNSZXNwb25zZRIPCgdub2RlX2lkGAEgASgJEjQKB3JlcG9ydHMYAiADKAsyIy50ZXNzZXJhLnN0b3JhZ2UudjEuUGFydGl0aW9uUmVwb3J0MoQECgdTdG9yYWdlElIKB1B1dEl0ZW0SIi50ZXNzZXJhLnN0b3JhZ2UudjEuUHV0SXRlbVJlcXVlc3QaIy50ZXNzZXJhLnN0b3JhZ2UudjEuUHV0SXRlbVJlc3BvbnNlElIKB0dldEl0ZW0SIi50ZXNzZXJhLnN0b3JhZ2UudjEuR2V0SXRlbVJlcXVlc3QaIy50ZXNzZXJhLnN0b3JhZ2UudjEuR2V0SXRlbVJlc3BvbnNlElsKClVwZGF0ZUl0ZW0SJS50ZXNzZXJhLnN0b3JhZ2UudjEuVXBkYXRlSXRlbVJlcXVlc3QaJi50ZXNzZXJhLnN0b3JhZ2UudjEuVXBkYXRlSXRlbVJlc3BvbnNlElsKCkRlbGV0ZUl0ZW0SJS50ZXNzZXJhLnN0b3JhZ2UudjEuRGVsZXRlSXRlbVJlcXVlc3QaJi50ZXNzZXJhLnN0b3JhZ2UudjEuRGVsZXRlSXRlbVJlc3BvbnNlEkwKBVF1ZXJ5EiAudGVzc2VyYS5zdG9yYWdlLnYxLlF1ZXJ5UmVxdWVzdBohLnRlc3NlcmEuc3RvcmFnZS52MS5RdWVyeVJlc3BvbnNlEkkKBFNjYW4SHy50ZXNzZXJhLnN0b3JhZ2UudjEuU2NhblJlcXVlc3QaIC50ZXNzZXJhLnN0b3JhZ2UudjEuU2NhblJlc3BvbnNlMtgBCg1SYWZ0VHJhbnNwb3J0ElkKCEV4Y2hhbmdlEiMudGVzc2VyYS5zdG9yYWdlLnYxLkV4Y2hhbmdlUmVxdWVzdBokLnRlc3NlcmEuc3RvcmFnZS52MS5FeGNoYW5nZVJlc3BvbnNlKAEwARJsCg9JbnN0YWxsU25hcHNob3QSKi50ZXNzZXJhLnN0b3JhZ2UudjEuSW5zdGFsbFNuYXBzaG90UmVxdWVzdBorLnRlc3NlcmEuc3RvcmFnZS52MS5JbnN0YWxsU25hcHNob3RSZXNwb25zZSgBMrIHCg5QYXJ0aXRpb25BZG1pbhJkCg1DcmVhdGVSZXBsaWNhEigudGVzc2VyYS5zdG9yYWdlLnYxLkNyZWF0ZVJlcGxpY2FSZXF1ZXN0GikudGVzc2VyYS5zdG9yYWdlLnYxLkNyZWF0ZVJlcGxpY2FSZXNwb25zZRJbCgpBZGRMZWFybmVyEiUudGVzc2VyYS5zdG9yYWdlLnYxLkFkZExlYXJuZXJSZXF1ZXN0GiYudGVzc2VyYS5zdG9yYWdlLnYxLkFkZExlYXJuZXJSZXNwb25zZRJnCg5Qcm9tb3RlTGVhcm5lchIpLnRlc3NlcmEuc3RvcmFnZS52MS5Qcm9tb3RlTGVhcm5lclJlcXVlc3QaKi50ZXNzZXJhLnN0b3JhZ2UudjEuUHJvbW90ZUxlYXJuZXJSZXNwb25zZRJkCg1SZW1vdmVSZXBsaWNhEigudGVzc2VyYS5zdG9yYWdlLnYxLlJlbW92ZVJlcGxpY2FSZXF1ZXN0GikudGVzc2VyYS5zdG9yYWdlLnYxLlJlbW92ZVJlcGxpY2FSZXNwb25zZRJzChJUcmFuc2ZlckxlYWRlcnNoaXASLS50ZXNzZXJhLnN0b3JhZ2UudjEuVHJhbnNmZXJMZWFkZXJzaGlwUmVxdWVzdBouLnRlc3NlcmEuc3RvcmFnZS52MS5UcmFuc2ZlckxlYWRlcnNoaXBSZXNwb25zZRJnCg5TcGxpdFBhcnRpdGlvbhIpLnRlc3NlcmEuc3RvcmFnZS52MS5TcGxpdFBhcnRpdGlvblJlcXVlc3QaKi50ZXNzZXJhLnN0b3JhZ2UudjEuU3BsaXRQYXJ0aXRpb25SZXNwb25zZRJYCglEcm9wVGFibGUSJC50ZXNzZXJhLnN0b3JhZ2UudjEuRHJvcFRhYmxlUmVxdWVzdBolLnRlc3NlcmEuc3RvcmFnZS52MS5Ecm9wVGFibGVSZXNwb25zZRJeCgtEcm9wUmVwbGljYRImLnRlc3NlcmEuc3RvcmFnZS52MS5Ecm9wUmVwbGljYVJlcXVlc3QaJy50ZXNzZXJhLnN0b3JhZ2UudjEuRHJvcFJlcGxpY2FSZXNwb25zZRJ2ChNHZXRQYXJ0aXRpb25SZXBvcnRzEi4udGVzc2VyYS5zdG9yYWdlLnYxLkdldFBhcnRpdGlvblJlcG9ydHNSZXF1ZXN0Gi8udGVzc2VyYS5zdG9yYWdlLnYxLkdldFBhcnRpdGlvblJlcG9ydHNSZXNwb25zZWIGcHJvdG8z", [file_tessera_v1_dynamo, file_tessera_v1_error_detail]);
+  fileDesc("CiB0ZXNzZXJhL3N0b3JhZ2UvdjEvc3RvcmFnZS5wcm90bxISdGVzc2VyYS5zdG9yYWdlLnYxIkUKDFBhcnRpdGlvblJlZhIQCgh0YWJsZV9pZBgBIAEoCRIUCgxwYXJ0aXRpb25faWQYAiABKAkSDQoFZXBvY2gYAyABKAQiJwoJSGFzaFJhbmdlEg0KBXN0YXJ0GAEgASgMEgsKA2VuZBgCIAEoDCJJCglOb3RMZWFkZXISFgoObGVhZGVyX25vZGVfaWQYASABKAkSFgoObGVhZGVyX2FkZHJlc3MYAiABKAkSDAoEdGVybRgDIAEoBCJjCg5Xcm9uZ1BhcnRpdGlvbhIUCgxwYXJ0aXRpb25faWQYASABKAkSLAoFcmFuZ2UYAiABKAsyHS50ZXNzZXJhLnN0b3JhZ2UudjEuSGFzaFJhbmdlEg0KBWVwb2NoGAMgASgEIiYKFFBhcnRpdGlvblVuYXZhaWxhYmxlEg4KBnJlYXNvbhgBIAEoCSLVAQoMUm91dGluZ0Vycm9yEjMKCm5vdF9sZWFkZXIYASABKAsyHS50ZXNzZXJhLnN0b3JhZ2UudjEuTm90TGVhZGVySAASPQoPd3JvbmdfcGFydGl0aW9uGAIgASgLMiIudGVzc2VyYS5zdG9yYWdlLnYxLldyb25nUGFydGl0aW9uSAASSQoVcGFydGl0aW9uX3VuYXZhaWxhYmxlGAMgASgLMigudGVzc2VyYS5zdG9yYWdlLnYxLlBhcnRpdGlvblVuYXZhaWxhYmxlSABCBgoEa2luZCJyCg5QdXRJdGVtUmVxdWVzdBIzCglwYXJ0aXRpb24YASABKAsyIC50ZXNzZXJhLnN0b3JhZ2UudjEuUGFydGl0aW9uUmVmEisKB3JlcXVlc3QYAiABKAsyGi50ZXNzZXJhLnYxLlB1dEl0ZW1SZXF1ZXN0IqEBCg9QdXRJdGVtUmVzcG9uc2USLQoIcmVzcG9uc2UYASABKAsyGy50ZXNzZXJhLnYxLlB1dEl0ZW1SZXNwb25zZRImCgVlcnJvchgCIAEoCzIXLnRlc3NlcmEudjEuRXJyb3JEZXRhaWwSNwoNcm91dGluZ19lcnJvchgDIAEoCzIgLnRlc3NlcmEuc3RvcmFnZS52MS5Sb3V0aW5nRXJyb3IicgoOR2V0SXRlbVJlcXVlc3QSMwoJcGFydGl0aW9uGAEgASgLMiAudGVzc2VyYS5zdG9yYWdlLnYxLlBhcnRpdGlvblJlZhIrCgdyZXF1ZXN0GAIgASgLMhoudGVzc2VyYS52MS5HZXRJdGVtUmVxdWVzdCKhAQoPR2V0SXRlbVJlc3BvbnNlEi0KCHJlc3BvbnNlGAEgASgLMhsudGVzc2VyYS52MS5HZXRJdGVtUmVzcG9uc2USJgoFZXJyb3IYAiABKAsyFy50ZXNzZXJhLnYxLkVycm9yRGV0YWlsEjcKDXJvdXRpbmdfZXJyb3IYAyABKAsyIC50ZXNzZXJhLnN0b3JhZ2UudjEuUm91dGluZ0Vycm9yIngKEVVwZGF0ZUl0ZW1SZXF1ZXN0EjMKCXBhcnRpdGlvbhgBIAEoCzIgLnRlc3NlcmEuc3RvcmFnZS52MS5QYXJ0aXRpb25SZWYSLgoHcmVxdWVzdBgCIAEoCzIdLnRlc3NlcmEudjEuVXBkYXRlSXRlbVJlcXVlc3QipwEKElVwZGF0ZUl0ZW1SZXNwb25zZRIwCghyZXNwb25zZRgBIAEoCzIeLnRlc3NlcmEudjEuVXBkYXRlSXRlbVJlc3BvbnNlEiYKBWVycm9yGAIgASgLMhcudGVzc2VyYS52MS5FcnJvckRldGFpbBI3Cg1yb3V0aW5nX2Vycm9yGAMgASgLMiAudGVzc2VyYS5zdG9yYWdlLnYxLlJvdXRpbmdFcnJvciJ4ChFEZWxldGVJdGVtUmVxdWVzdBIzCglwYXJ0aXRpb24YASABKAsyIC50ZXNzZXJhLnN0b3JhZ2UudjEuUGFydGl0aW9uUmVmEi4KB3JlcXVlc3QYAiABKAsyHS50ZXNzZXJhLnYxLkRlbGV0ZUl0ZW1SZXF1ZXN0IqcBChJEZWxldGVJdGVtUmVzcG9uc2USMAoIcmVzcG9uc2UYASABKAsyHi50ZXNzZXJhLnYxLkRlbGV0ZUl0ZW1SZXNwb25zZRImCgVlcnJvchgCIAEoCzIXLnRlc3NlcmEudjEuRXJyb3JEZXRhaWwSNwoNcm91dGluZ19lcnJvchgDIAEoCzIgLnRlc3NlcmEuc3RvcmFnZS52MS5Sb3V0aW5nRXJyb3IibgoMUXVlcnlSZXF1ZXN0EjMKCXBhcnRpdGlvbhgBIAEoCzIgLnRlc3NlcmEuc3RvcmFnZS52MS5QYXJ0aXRpb25SZWYSKQoHcmVxdWVzdBgCIAEoCzIYLnRlc3NlcmEudjEuUXVlcnlSZXF1ZXN0Ip0BCg1RdWVyeVJlc3BvbnNlEisKCHJlc3BvbnNlGAEgASgLMhkudGVzc2VyYS52MS5RdWVyeVJlc3BvbnNlEiYKBWVycm9yGAIgASgLMhcudGVzc2VyYS52MS5FcnJvckRldGFpbBI3Cg1yb3V0aW5nX2Vycm9yGAMgASgLMiAudGVzc2VyYS5zdG9yYWdlLnYxLlJvdXRpbmdFcnJvciKyAQoLU2NhblJlcXVlc3QSMwoJcGFydGl0aW9uGAEgASgLMiAudGVzc2VyYS5zdG9yYWdlLnYxLlBhcnRpdGlvblJlZhIoCgdyZXF1ZXN0GAIgASgLMhcudGVzc2VyYS52MS5TY2FuUmVxdWVzdBIsCgVyYW5nZRgDIAEoCzIdLnRlc3NlcmEuc3RvcmFnZS52MS5IYXNoUmFuZ2USFgoOcGFnZV9ieXRlc19tYXgYBCABKAQimwEKDFNjYW5SZXNwb25zZRIqCghyZXNwb25zZRgBIAEoCzIYLnRlc3NlcmEudjEuU2NhblJlc3BvbnNlEiYKBWVycm9yGAIgASgLMhcudGVzc2VyYS52MS5FcnJvckRldGFpbBI3Cg1yb3V0aW5nX2Vycm9yGAMgASgLMiAudGVzc2VyYS5zdG9yYWdlLnYxLlJvdXRpbmdFcnJvciJ8ChFCYXRjaFdyaXRlUmVxdWVzdBIzCglwYXJ0aXRpb24YASABKAsyIC50ZXNzZXJhLnN0b3JhZ2UudjEuUGFydGl0aW9uUmVmEjIKB3JlcXVlc3QYAiABKAsyIS50ZXNzZXJhLnYxLkJhdGNoV3JpdGVJdGVtUmVxdWVzdCI6ChBCYXRjaFdyaXRlUmVzdWx0EiYKBWVycm9yGAEgASgLMhcudGVzc2VyYS52MS5FcnJvckRldGFpbCLlAQoSQmF0Y2hXcml0ZVJlc3BvbnNlEjUKB3Jlc3VsdHMYASADKAsyJC50ZXNzZXJhLnN0b3JhZ2UudjEuQmF0Y2hXcml0ZVJlc3VsdBI3ChFjb25zdW1lZF9jYXBhY2l0eRgCIAEoCzIcLnRlc3NlcmEudjEuQ29uc3VtZWRDYXBhY2l0eRImCgVlcnJvchgDIAEoCzIXLnRlc3NlcmEudjEuRXJyb3JEZXRhaWwSNwoNcm91dGluZ19lcnJvchgEIAEoCzIgLnRlc3NlcmEuc3RvcmFnZS52MS5Sb3V0aW5nRXJyb3IiRAoJUmFmdEVudHJ5EgwKBHRlcm0YASABKAQSDQoFaW5kZXgYAiABKAQSDAoEa2luZBgDIAEoDRIMCgRkYXRhGAQgASgMIuwBCgtSYWZ0TWVzc2FnZRIQCghncm91cF9pZBgBIAEoCRIMCgR0eXBlGAIgASgNEgwKBGZyb20YAyABKAkSCgoCdG8YBCABKAkSDAoEdGVybRgFIAEoBBIQCghsb2dfdGVybRgGIAEoBBINCgVpbmRleBgHIAEoBBIuCgdlbnRyaWVzGAggAygLMh0udGVzc2VyYS5zdG9yYWdlLnYxLlJhZnRFbnRyeRIOCgZjb21taXQYCSABKAQSDgoGcmVqZWN0GAogASgIEhMKC3JlamVjdF9oaW50GAsgASgEEg8KB2NvbnRleHQYDCABKAwiWgoPRXhjaGFuZ2VSZXF1ZXN0EhQKDGZyb21fbm9kZV9pZBgBIAEoCRIxCghtZXNzYWdlcxgCIAMoCzIfLnRlc3NlcmEuc3RvcmFnZS52MS5SYWZ0TWVzc2FnZSIsChBFeGNoYW5nZVJlc3BvbnNlEhgKEGJhdGNoZXNfcmVjZWl2ZWQYASABKAQijAEKFkluc3RhbGxTbmFwc2hvdFJlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkSFAoMZnJvbV9ub2RlX2lkGAIgASgJEgwKBHRlcm0YAyABKAQSDQoFaW5kZXgYBCABKAQSEAoIbWV0YWRhdGEYBSABKAwSDQoFY2h1bmsYBiABKAwSDAoEbGFzdBgHIAEoCCI7ChdJbnN0YWxsU25hcHNob3RSZXNwb25zZRIQCghhY2NlcHRlZBgBIAEoCBIOCgZyZWFzb24YAiABKAkipQEKC1RhYmxlU2NoZW1hEhAKCHRhYmxlX2lkGAEgASgJEhIKCnRhYmxlX25hbWUYAiABKAkSMAoKa2V5X3NjaGVtYRgDIAMoCzIcLnRlc3NlcmEudjEuS2V5U2NoZW1hRWxlbWVudBI+ChVhdHRyaWJ1dGVfZGVmaW5pdGlvbnMYBCADKAsyHy50ZXNzZXJhLnYxLkF0dHJpYnV0ZURlZmluaXRpb24iPAoHUmVwbGljYRIPCgdub2RlX2lkGAEgASgJEg8KB2FkZHJlc3MYAiABKAkSDwoHbGVhcm5lchgDIAEoCCLIAQoUQ3JlYXRlUmVwbGljYVJlcXVlc3QSLgoFdGFibGUYASABKAsyHy50ZXNzZXJhLnN0b3JhZ2UudjEuVGFibGVTY2hlbWESFAoMcGFydGl0aW9uX2lkGAIgASgJEiwKBXJhbmdlGAMgASgLMh0udGVzc2VyYS5zdG9yYWdlLnYxLkhhc2hSYW5nZRINCgVlcG9jaBgEIAEoBBItCghyZXBsaWNhcxgFIAMoCzIbLnRlc3NlcmEuc3RvcmFnZS52MS5SZXBsaWNhIlAKFUNyZWF0ZVJlcGxpY2FSZXNwb25zZRI3Cg1yb3V0aW5nX2Vycm9yGAEgASgLMiAudGVzc2VyYS5zdG9yYWdlLnYxLlJvdXRpbmdFcnJvciJ2ChFBZGRMZWFybmVyUmVxdWVzdBIzCglwYXJ0aXRpb24YASABKAsyIC50ZXNzZXJhLnN0b3JhZ2UudjEuUGFydGl0aW9uUmVmEiwKB2xlYXJuZXIYAiABKAsyGy50ZXNzZXJhLnN0b3JhZ2UudjEuUmVwbGljYSJNChJBZGRMZWFybmVyUmVzcG9uc2USNwoNcm91dGluZ19lcnJvchgBIAEoCzIgLnRlc3NlcmEuc3RvcmFnZS52MS5Sb3V0aW5nRXJyb3IiXQoVUHJvbW90ZUxlYXJuZXJSZXF1ZXN0EjMKCXBhcnRpdGlvbhgBIAEoCzIgLnRlc3NlcmEuc3RvcmFnZS52MS5QYXJ0aXRpb25SZWYSDwoHbm9kZV9pZBgCIAEoCSJkChZQcm9tb3RlTGVhcm5lclJlc3BvbnNlEjcKDXJvdXRpbmdfZXJyb3IYASABKAsyIC50ZXNzZXJhLnN0b3JhZ2UudjEuUm91dGluZ0Vycm9yEhEKCWNhdWdodF91cBgCIAEoCCJcChRSZW1vdmVSZXBsaWNhUmVxdWVzdBIzCglwYXJ0aXRpb24YASABKAsyIC50ZXNzZXJhLnN0b3JhZ2UudjEuUGFydGl0aW9uUmVmEg8KB25vZGVfaWQYAiABKAkiUAoVUmVtb3ZlUmVwbGljYVJlc3BvbnNlEjcKDXJvdXRpbmdfZXJyb3IYASABKAsyIC50ZXNzZXJhLnN0b3JhZ2UudjEuUm91dGluZ0Vycm9yImQKGVRyYW5zZmVyTGVhZGVyc2hpcFJlcXVlc3QSMwoJcGFydGl0aW9uGAEgASgLMiAudGVzc2VyYS5zdG9yYWdlLnYxLlBhcnRpdGlvblJlZhISCgp0b19ub2RlX2lkGAIgASgJIlUKGlRyYW5zZmVyTGVhZGVyc2hpcFJlc3BvbnNlEjcKDXJvdXRpbmdfZXJyb3IYASABKAsyIC50ZXNzZXJhLnN0b3JhZ2UudjEuUm91dGluZ0Vycm9yInoKFVNwbGl0UGFydGl0aW9uUmVxdWVzdBIzCglwYXJ0aXRpb24YASABKAsyIC50ZXNzZXJhLnN0b3JhZ2UudjEuUGFydGl0aW9uUmVmEhIKCnNwbGl0X2hhc2gYAiABKAwSGAoQbmV3X3BhcnRpdGlvbl9pZBgDIAEoCSJgChZTcGxpdFBhcnRpdGlvblJlc3BvbnNlEjcKDXJvdXRpbmdfZXJyb3IYASABKAsyIC50ZXNzZXJhLnN0b3JhZ2UudjEuUm91dGluZ0Vycm9yEg0KBWVwb2NoGAIgASgEIkkKEkRyb3BSZXBsaWNhUmVxdWVzdBIzCglwYXJ0aXRpb24YASABKAsyIC50ZXNzZXJhLnN0b3JhZ2UudjEuUGFydGl0aW9uUmVmIjYKE0Ryb3BSZXBsaWNhUmVzcG9uc2USDwoHZHJvcHBlZBgBIAEoCBIOCgZyZWFzb24YAiABKAkiJAoQRHJvcFRhYmxlUmVxdWVzdBIQCgh0YWJsZV9pZBgBIAEoCSIvChFEcm9wVGFibGVSZXNwb25zZRIaChJwYXJ0aXRpb25zX2Ryb3BwZWQYASABKAQiHAoaR2V0UGFydGl0aW9uUmVwb3J0c1JlcXVlc3Qi6QIKD1BhcnRpdGlvblJlcG9ydBIQCgh0YWJsZV9pZBgBIAEoCRIUCgxwYXJ0aXRpb25faWQYAiABKAkSDQoFZXBvY2gYAyABKAQSDgoGbGVhZGVyGAQgASgIEgwKBHRlcm0YBSABKAQSFAoMY29tbWl0X2luZGV4GAYgASgEEhUKDWFwcGxpZWRfaW5kZXgYByABKAQSEgoKc2l6ZV9ieXRlcxgIIAEoBBISCgppdGVtX2NvdW50GAkgASgEEhgKEHJlYWRzX3Blcl9zZWNvbmQYCiABKAESGQoRd3JpdGVzX3Blcl9zZWNvbmQYCyABKAESMgoLa2V5X3NhbXBsZXMYDCADKAsyHS50ZXNzZXJhLnN0b3JhZ2UudjEuS2V5U2FtcGxlEhoKEmNhdWdodF91cF9ub2RlX2lkcxgNIAMoCRIPCgdzdG9wcGVkGA4gASgIEhYKDnN0b3BwZWRfcmVhc29uGA8gASgJIikKCUtleVNhbXBsZRIMCgRoYXNoGAEgASgMEg4KBndlaWdodBgCIAEoBCJkChtHZXRQYXJ0aXRpb25SZXBvcnRzUmVzcG9uc2USDwoHbm9kZV9pZBgBIAEoCRI0CgdyZXBvcnRzGAIgAygLMiMudGVzc2VyYS5zdG9yYWdlLnYxLlBhcnRpdGlvblJlcG9ydDLhBAoHU3RvcmFnZRJSCgdQdXRJdGVtEiIudGVzc2VyYS5zdG9yYWdlLnYxLlB1dEl0ZW1SZXF1ZXN0GiMudGVzc2VyYS5zdG9yYWdlLnYxLlB1dEl0ZW1SZXNwb25zZRJSCgdHZXRJdGVtEiIudGVzc2VyYS5zdG9yYWdlLnYxLkdldEl0ZW1SZXF1ZXN0GiMudGVzc2VyYS5zdG9yYWdlLnYxLkdldEl0ZW1SZXNwb25zZRJbCgpVcGRhdGVJdGVtEiUudGVzc2VyYS5zdG9yYWdlLnYxLlVwZGF0ZUl0ZW1SZXF1ZXN0GiYudGVzc2VyYS5zdG9yYWdlLnYxLlVwZGF0ZUl0ZW1SZXNwb25zZRJbCgpEZWxldGVJdGVtEiUudGVzc2VyYS5zdG9yYWdlLnYxLkRlbGV0ZUl0ZW1SZXF1ZXN0GiYudGVzc2VyYS5zdG9yYWdlLnYxLkRlbGV0ZUl0ZW1SZXNwb25zZRJMCgVRdWVyeRIgLnRlc3NlcmEuc3RvcmFnZS52MS5RdWVyeVJlcXVlc3QaIS50ZXNzZXJhLnN0b3JhZ2UudjEuUXVlcnlSZXNwb25zZRJJCgRTY2FuEh8udGVzc2VyYS5zdG9yYWdlLnYxLlNjYW5SZXF1ZXN0GiAudGVzc2VyYS5zdG9yYWdlLnYxLlNjYW5SZXNwb25zZRJbCgpCYXRjaFdyaXRlEiUudGVzc2VyYS5zdG9yYWdlLnYxLkJhdGNoV3JpdGVSZXF1ZXN0GiYudGVzc2VyYS5zdG9yYWdlLnYxLkJhdGNoV3JpdGVSZXNwb25zZTLYAQoNUmFmdFRyYW5zcG9ydBJZCghFeGNoYW5nZRIjLnRlc3NlcmEuc3RvcmFnZS52MS5FeGNoYW5nZVJlcXVlc3QaJC50ZXNzZXJhLnN0b3JhZ2UudjEuRXhjaGFuZ2VSZXNwb25zZSgBMAESbAoPSW5zdGFsbFNuYXBzaG90EioudGVzc2VyYS5zdG9yYWdlLnYxLkluc3RhbGxTbmFwc2hvdFJlcXVlc3QaKy50ZXNzZXJhLnN0b3JhZ2UudjEuSW5zdGFsbFNuYXBzaG90UmVzcG9uc2UoATKyBwoOUGFydGl0aW9uQWRtaW4SZAoNQ3JlYXRlUmVwbGljYRIoLnRlc3NlcmEuc3RvcmFnZS52MS5DcmVhdGVSZXBsaWNhUmVxdWVzdBopLnRlc3NlcmEuc3RvcmFnZS52MS5DcmVhdGVSZXBsaWNhUmVzcG9uc2USWwoKQWRkTGVhcm5lchIlLnRlc3NlcmEuc3RvcmFnZS52MS5BZGRMZWFybmVyUmVxdWVzdBomLnRlc3NlcmEuc3RvcmFnZS52MS5BZGRMZWFybmVyUmVzcG9uc2USZwoOUHJvbW90ZUxlYXJuZXISKS50ZXNzZXJhLnN0b3JhZ2UudjEuUHJvbW90ZUxlYXJuZXJSZXF1ZXN0GioudGVzc2VyYS5zdG9yYWdlLnYxLlByb21vdGVMZWFybmVyUmVzcG9uc2USZAoNUmVtb3ZlUmVwbGljYRIoLnRlc3NlcmEuc3RvcmFnZS52MS5SZW1vdmVSZXBsaWNhUmVxdWVzdBopLnRlc3NlcmEuc3RvcmFnZS52MS5SZW1vdmVSZXBsaWNhUmVzcG9uc2UScwoSVHJhbnNmZXJMZWFkZXJzaGlwEi0udGVzc2VyYS5zdG9yYWdlLnYxLlRyYW5zZmVyTGVhZGVyc2hpcFJlcXVlc3QaLi50ZXNzZXJhLnN0b3JhZ2UudjEuVHJhbnNmZXJMZWFkZXJzaGlwUmVzcG9uc2USZwoOU3BsaXRQYXJ0aXRpb24SKS50ZXNzZXJhLnN0b3JhZ2UudjEuU3BsaXRQYXJ0aXRpb25SZXF1ZXN0GioudGVzc2VyYS5zdG9yYWdlLnYxLlNwbGl0UGFydGl0aW9uUmVzcG9uc2USWAoJRHJvcFRhYmxlEiQudGVzc2VyYS5zdG9yYWdlLnYxLkRyb3BUYWJsZVJlcXVlc3QaJS50ZXNzZXJhLnN0b3JhZ2UudjEuRHJvcFRhYmxlUmVzcG9uc2USXgoLRHJvcFJlcGxpY2ESJi50ZXNzZXJhLnN0b3JhZ2UudjEuRHJvcFJlcGxpY2FSZXF1ZXN0GicudGVzc2VyYS5zdG9yYWdlLnYxLkRyb3BSZXBsaWNhUmVzcG9uc2USdgoTR2V0UGFydGl0aW9uUmVwb3J0cxIuLnRlc3NlcmEuc3RvcmFnZS52MS5HZXRQYXJ0aXRpb25SZXBvcnRzUmVxdWVzdBovLnRlc3NlcmEuc3RvcmFnZS52MS5HZXRQYXJ0aXRpb25SZXBvcnRzUmVzcG9uc2ViBnByb3RvMw", [file_tessera_v1_dynamo, file_tessera_v1_error_detail]);
 
 /**
  * Which partition a request is for, and the epoch of the router's map.
@@ -515,6 +515,87 @@ export const ScanResponseSchema: GenMessage<ScanResponse> = /*@__PURE__*/
   messageDesc(file_tessera_storage_v1_storage, 17);
 
 /**
+ * Up to 25 puts and deletes on one partition (DynamoDB's BatchWriteItem limits: 25 writes,
+ * 16 MB, 400 KB per item, no two writes to one key; no conditions, no ReturnValues).
+ * `request.request_items` names exactly one table, the partition's, and every key must lie in
+ * the partition. Bad input is answered with `error` and nothing is written.
+ *
+ * @generated from message tessera.storage.v1.BatchWriteRequest
+ */
+export type BatchWriteRequest = Message<"tessera.storage.v1.BatchWriteRequest"> & {
+  /**
+   * @generated from field: tessera.storage.v1.PartitionRef partition = 1;
+   */
+  partition?: PartitionRef | undefined;
+
+  /**
+   * @generated from field: tessera.v1.BatchWriteItemRequest request = 2;
+   */
+  request?: BatchWriteItemRequest | undefined;
+};
+
+/**
+ * Describes the message tessera.storage.v1.BatchWriteRequest.
+ * Use `create(BatchWriteRequestSchema)` to create a new message.
+ */
+export const BatchWriteRequestSchema: GenMessage<BatchWriteRequest> = /*@__PURE__*/
+  messageDesc(file_tessera_storage_v1_storage, 18);
+
+/**
+ * The result of one write of a batch: written when `error` is unset.
+ *
+ * @generated from message tessera.storage.v1.BatchWriteResult
+ */
+export type BatchWriteResult = Message<"tessera.storage.v1.BatchWriteResult"> & {
+  /**
+   * @generated from field: tessera.v1.ErrorDetail error = 1;
+   */
+  error?: ErrorDetail | undefined;
+};
+
+/**
+ * Describes the message tessera.storage.v1.BatchWriteResult.
+ * Use `create(BatchWriteResultSchema)` to create a new message.
+ */
+export const BatchWriteResultSchema: GenMessage<BatchWriteResult> = /*@__PURE__*/
+  messageDesc(file_tessera_storage_v1_storage, 19);
+
+/**
+ * BatchWrite's answer: `results` (one per write, in request order) and the table's consumed
+ * capacity when asked; or `error` / `routing_error` for the whole call (nothing written).
+ *
+ * @generated from message tessera.storage.v1.BatchWriteResponse
+ */
+export type BatchWriteResponse = Message<"tessera.storage.v1.BatchWriteResponse"> & {
+  /**
+   * @generated from field: repeated tessera.storage.v1.BatchWriteResult results = 1;
+   */
+  results: BatchWriteResult[];
+
+  /**
+   * @generated from field: tessera.v1.ConsumedCapacity consumed_capacity = 2;
+   */
+  consumedCapacity?: ConsumedCapacity | undefined;
+
+  /**
+   * @generated from field: tessera.v1.ErrorDetail error = 3;
+   */
+  error?: ErrorDetail | undefined;
+
+  /**
+   * @generated from field: tessera.storage.v1.RoutingError routing_error = 4;
+   */
+  routingError?: RoutingError | undefined;
+};
+
+/**
+ * Describes the message tessera.storage.v1.BatchWriteResponse.
+ * Use `create(BatchWriteResponseSchema)` to create a new message.
+ */
+export const BatchWriteResponseSchema: GenMessage<BatchWriteResponse> = /*@__PURE__*/
+  messageDesc(file_tessera_storage_v1_storage, 20);
+
+/**
  * One Raft log entry.
  *
  * @generated from message tessera.storage.v1.RaftEntry
@@ -548,7 +629,7 @@ export type RaftEntry = Message<"tessera.storage.v1.RaftEntry"> & {
  * Use `create(RaftEntrySchema)` to create a new message.
  */
 export const RaftEntrySchema: GenMessage<RaftEntry> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 18);
+  messageDesc(file_tessera_storage_v1_storage, 21);
 
 /**
  * One Raft message of one group. Field meanings follow the Raft core's message type.
@@ -622,7 +703,7 @@ export type RaftMessage = Message<"tessera.storage.v1.RaftMessage"> & {
  * Use `create(RaftMessageSchema)` to create a new message.
  */
 export const RaftMessageSchema: GenMessage<RaftMessage> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 19);
+  messageDesc(file_tessera_storage_v1_storage, 22);
 
 /**
  * A batch of messages from one node to another.
@@ -646,7 +727,7 @@ export type ExchangeRequest = Message<"tessera.storage.v1.ExchangeRequest"> & {
  * Use `create(ExchangeRequestSchema)` to create a new message.
  */
 export const ExchangeRequestSchema: GenMessage<ExchangeRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 20);
+  messageDesc(file_tessera_storage_v1_storage, 23);
 
 /**
  * Flow-control feedback for the sender: how many batches the receiver has taken.
@@ -665,7 +746,7 @@ export type ExchangeResponse = Message<"tessera.storage.v1.ExchangeResponse"> & 
  * Use `create(ExchangeResponseSchema)` to create a new message.
  */
 export const ExchangeResponseSchema: GenMessage<ExchangeResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 21);
+  messageDesc(file_tessera_storage_v1_storage, 24);
 
 /**
  * One chunk of a snapshot; the first chunk carries the metadata.
@@ -714,7 +795,7 @@ export type InstallSnapshotRequest = Message<"tessera.storage.v1.InstallSnapshot
  * Use `create(InstallSnapshotRequestSchema)` to create a new message.
  */
 export const InstallSnapshotRequestSchema: GenMessage<InstallSnapshotRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 22);
+  messageDesc(file_tessera_storage_v1_storage, 25);
 
 /**
  * The receiver's answer once the last chunk is in.
@@ -738,7 +819,7 @@ export type InstallSnapshotResponse = Message<"tessera.storage.v1.InstallSnapsho
  * Use `create(InstallSnapshotResponseSchema)` to create a new message.
  */
 export const InstallSnapshotResponseSchema: GenMessage<InstallSnapshotResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 23);
+  messageDesc(file_tessera_storage_v1_storage, 26);
 
 /**
  * The table shape a replica needs to evaluate commands.
@@ -772,7 +853,7 @@ export type TableSchema = Message<"tessera.storage.v1.TableSchema"> & {
  * Use `create(TableSchemaSchema)` to create a new message.
  */
 export const TableSchemaSchema: GenMessage<TableSchema> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 24);
+  messageDesc(file_tessera_storage_v1_storage, 27);
 
 /**
  * A replica of a partition on a node, as a voter or a learner.
@@ -801,7 +882,7 @@ export type Replica = Message<"tessera.storage.v1.Replica"> & {
  * Use `create(ReplicaSchema)` to create a new message.
  */
 export const ReplicaSchema: GenMessage<Replica> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 25);
+  messageDesc(file_tessera_storage_v1_storage, 28);
 
 /**
  * Create a replica of a partition on this node.
@@ -840,7 +921,7 @@ export type CreateReplicaRequest = Message<"tessera.storage.v1.CreateReplicaRequ
  * Use `create(CreateReplicaRequestSchema)` to create a new message.
  */
 export const CreateReplicaRequestSchema: GenMessage<CreateReplicaRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 26);
+  messageDesc(file_tessera_storage_v1_storage, 29);
 
 /**
  * CreateReplica's answer.
@@ -859,7 +940,7 @@ export type CreateReplicaResponse = Message<"tessera.storage.v1.CreateReplicaRes
  * Use `create(CreateReplicaResponseSchema)` to create a new message.
  */
 export const CreateReplicaResponseSchema: GenMessage<CreateReplicaResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 27);
+  messageDesc(file_tessera_storage_v1_storage, 30);
 
 /**
  * Add a learner to a partition (sent to its leader).
@@ -883,7 +964,7 @@ export type AddLearnerRequest = Message<"tessera.storage.v1.AddLearnerRequest"> 
  * Use `create(AddLearnerRequestSchema)` to create a new message.
  */
 export const AddLearnerRequestSchema: GenMessage<AddLearnerRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 28);
+  messageDesc(file_tessera_storage_v1_storage, 31);
 
 /**
  * AddLearner's answer.
@@ -902,7 +983,7 @@ export type AddLearnerResponse = Message<"tessera.storage.v1.AddLearnerResponse"
  * Use `create(AddLearnerResponseSchema)` to create a new message.
  */
 export const AddLearnerResponseSchema: GenMessage<AddLearnerResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 29);
+  messageDesc(file_tessera_storage_v1_storage, 32);
 
 /**
  * Promote a caught-up learner to voter (sent to the leader).
@@ -926,7 +1007,7 @@ export type PromoteLearnerRequest = Message<"tessera.storage.v1.PromoteLearnerRe
  * Use `create(PromoteLearnerRequestSchema)` to create a new message.
  */
 export const PromoteLearnerRequestSchema: GenMessage<PromoteLearnerRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 30);
+  messageDesc(file_tessera_storage_v1_storage, 33);
 
 /**
  * PromoteLearner's answer; `caught_up` false means retry later.
@@ -950,7 +1031,7 @@ export type PromoteLearnerResponse = Message<"tessera.storage.v1.PromoteLearnerR
  * Use `create(PromoteLearnerResponseSchema)` to create a new message.
  */
 export const PromoteLearnerResponseSchema: GenMessage<PromoteLearnerResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 31);
+  messageDesc(file_tessera_storage_v1_storage, 34);
 
 /**
  * Remove a replica from a partition (sent to the leader).
@@ -974,7 +1055,7 @@ export type RemoveReplicaRequest = Message<"tessera.storage.v1.RemoveReplicaRequ
  * Use `create(RemoveReplicaRequestSchema)` to create a new message.
  */
 export const RemoveReplicaRequestSchema: GenMessage<RemoveReplicaRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 32);
+  messageDesc(file_tessera_storage_v1_storage, 35);
 
 /**
  * RemoveReplica's answer.
@@ -993,7 +1074,7 @@ export type RemoveReplicaResponse = Message<"tessera.storage.v1.RemoveReplicaRes
  * Use `create(RemoveReplicaResponseSchema)` to create a new message.
  */
 export const RemoveReplicaResponseSchema: GenMessage<RemoveReplicaResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 33);
+  messageDesc(file_tessera_storage_v1_storage, 36);
 
 /**
  * Transfer leadership to another voter.
@@ -1017,7 +1098,7 @@ export type TransferLeadershipRequest = Message<"tessera.storage.v1.TransferLead
  * Use `create(TransferLeadershipRequestSchema)` to create a new message.
  */
 export const TransferLeadershipRequestSchema: GenMessage<TransferLeadershipRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 34);
+  messageDesc(file_tessera_storage_v1_storage, 37);
 
 /**
  * TransferLeadership's answer.
@@ -1036,7 +1117,7 @@ export type TransferLeadershipResponse = Message<"tessera.storage.v1.TransferLea
  * Use `create(TransferLeadershipResponseSchema)` to create a new message.
  */
 export const TransferLeadershipResponseSchema: GenMessage<TransferLeadershipResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 35);
+  messageDesc(file_tessera_storage_v1_storage, 38);
 
 /**
  * Split a partition at a hash point into [start, split) and [split, end).
@@ -1065,7 +1146,7 @@ export type SplitPartitionRequest = Message<"tessera.storage.v1.SplitPartitionRe
  * Use `create(SplitPartitionRequestSchema)` to create a new message.
  */
 export const SplitPartitionRequestSchema: GenMessage<SplitPartitionRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 36);
+  messageDesc(file_tessera_storage_v1_storage, 39);
 
 /**
  * SplitPartition's answer.
@@ -1089,7 +1170,7 @@ export type SplitPartitionResponse = Message<"tessera.storage.v1.SplitPartitionR
  * Use `create(SplitPartitionResponseSchema)` to create a new message.
  */
 export const SplitPartitionResponseSchema: GenMessage<SplitPartitionResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 37);
+  messageDesc(file_tessera_storage_v1_storage, 40);
 
 /**
  * Drop this node's replica of a partition the control plane no longer places here (a replica
@@ -1110,7 +1191,7 @@ export type DropReplicaRequest = Message<"tessera.storage.v1.DropReplicaRequest"
  * Use `create(DropReplicaRequestSchema)` to create a new message.
  */
 export const DropReplicaRequestSchema: GenMessage<DropReplicaRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 38);
+  messageDesc(file_tessera_storage_v1_storage, 41);
 
 /**
  * DropReplica's answer.
@@ -1136,7 +1217,7 @@ export type DropReplicaResponse = Message<"tessera.storage.v1.DropReplicaRespons
  * Use `create(DropReplicaResponseSchema)` to create a new message.
  */
 export const DropReplicaResponseSchema: GenMessage<DropReplicaResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 39);
+  messageDesc(file_tessera_storage_v1_storage, 42);
 
 /**
  * Drop every replica and all data of a table on this node.
@@ -1155,7 +1236,7 @@ export type DropTableRequest = Message<"tessera.storage.v1.DropTableRequest"> & 
  * Use `create(DropTableRequestSchema)` to create a new message.
  */
 export const DropTableRequestSchema: GenMessage<DropTableRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 40);
+  messageDesc(file_tessera_storage_v1_storage, 43);
 
 /**
  * DropTable's answer.
@@ -1174,7 +1255,7 @@ export type DropTableResponse = Message<"tessera.storage.v1.DropTableResponse"> 
  * Use `create(DropTableResponseSchema)` to create a new message.
  */
 export const DropTableResponseSchema: GenMessage<DropTableResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 41);
+  messageDesc(file_tessera_storage_v1_storage, 44);
 
 /**
  * Ask for reports of every partition replica on this node.
@@ -1189,7 +1270,7 @@ export type GetPartitionReportsRequest = Message<"tessera.storage.v1.GetPartitio
  * Use `create(GetPartitionReportsRequestSchema)` to create a new message.
  */
 export const GetPartitionReportsRequestSchema: GenMessage<GetPartitionReportsRequest> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 42);
+  messageDesc(file_tessera_storage_v1_storage, 45);
 
 /**
  * What a replica reports to the control plane.
@@ -1282,7 +1363,7 @@ export type PartitionReport = Message<"tessera.storage.v1.PartitionReport"> & {
  * Use `create(PartitionReportSchema)` to create a new message.
  */
 export const PartitionReportSchema: GenMessage<PartitionReport> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 43);
+  messageDesc(file_tessera_storage_v1_storage, 46);
 
 /**
  * One sampled key hash and its weight (bytes or requests).
@@ -1306,7 +1387,7 @@ export type KeySample = Message<"tessera.storage.v1.KeySample"> & {
  * Use `create(KeySampleSchema)` to create a new message.
  */
 export const KeySampleSchema: GenMessage<KeySample> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 44);
+  messageDesc(file_tessera_storage_v1_storage, 47);
 
 /**
  * GetPartitionReports' answer.
@@ -1330,7 +1411,7 @@ export type GetPartitionReportsResponse = Message<"tessera.storage.v1.GetPartiti
  * Use `create(GetPartitionReportsResponseSchema)` to create a new message.
  */
 export const GetPartitionReportsResponseSchema: GenMessage<GetPartitionReportsResponse> = /*@__PURE__*/
-  messageDesc(file_tessera_storage_v1_storage, 45);
+  messageDesc(file_tessera_storage_v1_storage, 48);
 
 /**
  * Item operations, addressed to one partition.
@@ -1385,6 +1466,17 @@ export const Storage: GenService<{
     methodKind: "unary";
     input: typeof ScanRequestSchema;
     output: typeof ScanResponseSchema;
+  },
+  /**
+   * Puts and deletes of one partition as ONE replicated command (DynamoDB's BatchWriteItem,
+   * per partition): one call and one Raft entry carry up to 25 writes.
+   *
+   * @generated from rpc tessera.storage.v1.Storage.BatchWrite
+   */
+  batchWrite: {
+    methodKind: "unary";
+    input: typeof BatchWriteRequestSchema;
+    output: typeof BatchWriteResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_tessera_storage_v1_storage, 0);

@@ -107,3 +107,19 @@ export async function evaluateValidatedWrite(
       return evaluateDeleteItem(view, spec, validated.value);
   }
 }
+
+export {
+  batchNeedsOldItems,
+  batchRequestBytesMax,
+  batchStorageKeys,
+  batchWritesMax,
+  checkBatchRequestBytes,
+  duplicateKeysMessage,
+  evaluateBatchWrite,
+  validateBatchWrite,
+  type BatchWriteAction,
+  type BatchWriteEvaluation,
+  type BatchWriteItemResult,
+  type BatchWriteResponse,
+  type ValidatedBatchWrite,
+} from './batch-write.js';

@@ -3,23 +3,25 @@
 // Ready loop moves on. And the pure planning step that picks which committed entries may go
 // there: client writes only; anything else is applied in line by the replica.
 import type { Entry } from '../../../lib/raft/index.js';
-import { decodeCommand, type WriteCommand } from './entry-codec.js';
+import { decodeCommand, type ClientWriteCommand } from './entry-codec.js';
 
-/** A committed write entry and its decoded command, on its way to the apply queue. */
+/** A committed write entry (one write or a batch) and its decoded command, for the apply queue. */
 export interface PlannedWrite {
   readonly entry: Entry;
-  readonly command: WriteCommand;
+  readonly command: ClientWriteCommand;
 }
 
 /**
- * The write command of an entry the engine does not hold yet (`engineApplied`), if it is one;
+ * The write or batch-write command of an entry the engine does not hold yet (`engineApplied`), if it is one;
  * undefined for membership changes, no-ops, splits, addresses and replayed entries.
  */
 export function planWrite(entry: Entry, engineApplied: number): PlannedWrite | undefined {
   if (entry.type !== 'normal' || entry.data.length === 0 || entry.index <= engineApplied)
     return undefined;
   const command = decodeCommand(entry.data);
-  return command?.kind === 'write' ? { entry, command } : undefined;
+  return command?.kind === 'write' || command?.kind === 'batch-write'
+    ? { entry, command }
+    : undefined;
 }
 
 /** The entries as writes for the apply queue; undefined when any of them is not one. */

@@ -12,6 +12,16 @@ export interface WriteCommand {
 }
 
 /**
+ * Up to 25 puts and deletes of one partition (BatchWriteItem's JSON, one table), evaluated at
+ * apply time as ONE unit on every replica: one entry, one engine batch, one answer.
+ */
+export interface BatchWriteCommand {
+  readonly kind: 'batch-write';
+  /** The request's DynamoDB JSON (BatchWriteItem's shape). */
+  readonly request: unknown;
+}
+
+/**
  * Split the partition at `splitHash` (32 hex digits): this group keeps [start, split), a new
  * group `newPartitionId` with the same members takes [split, end); both get `epoch`.
  */
@@ -29,7 +39,10 @@ export interface AddressesCommand {
 }
 
 /** One replicated command. */
-export type ReplicatedCommand = WriteCommand | SplitCommand | AddressesCommand;
+export type ReplicatedCommand = WriteCommand | BatchWriteCommand | SplitCommand | AddressesCommand;
+
+/** The commands the apply queue evaluates (client writes). */
+export type ClientWriteCommand = WriteCommand | BatchWriteCommand;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -56,6 +69,7 @@ export function decodeCommand(data: Uint8Array): ReplicatedCommand | undefined {
   if (record['kind'] === 'write' && writeOperations.has(record['operation'] as string)) {
     return parsed as WriteCommand;
   }
+  if (record['kind'] === 'batch-write' && 'request' in record) return parsed as BatchWriteCommand;
   if (
     record['kind'] === 'split' &&
     typeof record['splitHash'] === 'string' &&

@@ -34,13 +34,53 @@ export interface LogProvider {
   remove(groupNumber: number): void;
 }
 
+/**
+ * Entry bytes per log record. The shared log refuses records over 16 MiB, and a Ready can
+ * carry several large entries (BatchWrite entries up to 8 MiB each): its entries are written
+ * as consecutive records of at most this many bytes (one entry at least).
+ */
+export const recordEntryBytesMax = 4 * 1024 * 1024;
+
+/**
+ * Splits one Ready's persistence into parts of at most `bytesMax` entry bytes, in log order:
+ * the snapshot goes with the first part and the hard state (whose commit index may cover the
+ * new entries) with the last.
+ */
+export function splitPersist(request: PersistRequest, bytesMax: number): PersistRequest[] {
+  const runs: Entry[][] = [];
+  let run: Entry[] = [];
+  let bytes = 0;
+  for (const entry of request.entries) {
+    if (run.length > 0 && bytes + entry.data.length > bytesMax) {
+      runs.push(run);
+      run = [];
+      bytes = 0;
+    }
+    run.push(entry);
+    bytes += entry.data.length;
+  }
+  if (run.length > 0 || runs.length === 0) runs.push(run);
+  return runs.map((entries, i) => ({
+    snapshot: i === 0 ? request.snapshot : null,
+    entries,
+    hardState: i === runs.length - 1 ? request.hardState : null,
+  }));
+}
+
 /** Group logs on the node's shared log (`wal/`). */
 export function sharedLogProvider(log: SharedLog): LogProvider {
   const wrap = (storage: DurableRaftStorage): GroupLog => ({
     storage,
     async persist(request) {
-      const done = await storage.persistReady(request);
-      return done.ok ? { ok: true, value: undefined } : { ok: false, reason: done.error.message };
+      // Every part is queued before the first await, in order: a crash keeps a prefix of them.
+      const parts = splitPersist(request, recordEntryBytesMax).map((part) =>
+        storage.persistReady(part),
+      );
+      for (const part of parts) {
+        const done = await part;
+        if (!done.ok) return { ok: false, reason: done.error.message };
+      }
+      return { ok: true, value: undefined };
     },
     reportFlushed(index) {
       const done = storage.reportFlushed(index);

@@ -3,8 +3,12 @@
 // propose writes and wait for their application, gate reads by consistency.
 import { extractKey, validateItemKeys, validateKey, type Item } from '../../../lib/dynamo/index.js';
 import {
+  batchStorageKeys,
+  checkBatchRequestBytes,
   storageKeyOf,
+  validateBatchWrite,
   validateOperation,
+  type BatchWriteResponse,
   type CommandOutcome,
   type PartitionSpec,
   type ReadOperation,
@@ -15,10 +19,12 @@ import type { ReadView } from '../engine/engine.js';
 import type { StorageHost } from './host.js';
 import { specOf } from './partition-meta.js';
 import { routed, type HostAnswer, type PartitionAddress } from './routing.js';
-import type { WriteApplied } from './state-machine.js';
+import type { BatchWriteApplied, WriteApplied } from './state-machine.js';
 
 /** Largest request (its JSON text) accepted into the log. */
 export const requestBytesMax = 1024 * 1024;
+/** Largest batch (its JSON text) accepted into the log: half a log record, 8 MiB. */
+export const batchEntryBytesMax = 8 * 1024 * 1024;
 
 function outcomeToAnswer<T>(
   host: StorageHost,
@@ -72,6 +78,38 @@ export async function executeWrite(
   if (answer.kind !== 'done') return host.refusal(answer);
   const applied = answer.value as WriteApplied | null;
   if (applied === null) throw new Error('write entry applied as a non-write');
+  return outcomeToAnswer(host, address.partitionId, applied);
+}
+
+/**
+ * Executes a batch of puts and deletes of one partition as ONE replicated command: checks the
+ * whole batch (DynamoDB's limits, every key in this partition) before it enters the log, so
+ * bad input writes nothing; answers once the leader applied the batch.
+ */
+export async function executeBatchWrite(
+  host: StorageHost,
+  address: PartitionAddress,
+  request: unknown,
+): Promise<HostAnswer<BatchWriteResponse>> {
+  const resolved = host.resolve(address);
+  if (resolved.kind !== 'ok') return resolved;
+  const replica = resolved.value;
+  const meta = replica.meta;
+  const validated = validateBatchWrite(request, meta.tableName, meta.schema);
+  if (!validated.ok) return { kind: 'error', error: validated.error };
+  if (batchStorageKeys(specOf(meta), validated.value) === undefined)
+    return routed(host.wrongPartition(replica));
+  const jsonBytes = JSON.stringify(request).length;
+  const sized = checkBatchRequestBytes(jsonBytes);
+  if (!sized.ok) return { kind: 'error', error: sized.error };
+  // The log takes records up to 16 MiB; a batch that large is valid DynamoDB but is refused
+  // here (retryable): the caller may split it into smaller batches.
+  if (jsonBytes > batchEntryBytesMax)
+    return routed({ kind: 'unavailable', reason: 'batch larger than the log accepts' });
+  const answer = await replica.propose({ kind: 'batch-write', request });
+  if (answer.kind !== 'done') return host.refusal(answer);
+  const applied = answer.value as BatchWriteApplied | null;
+  if (applied === null) throw new Error('batch entry applied as a non-write');
   return outcomeToAnswer(host, address.partitionId, applied);
 }
 

@@ -17,13 +17,12 @@ import {
   type Ready,
   type Snapshot,
 } from '../../../lib/raft/index.js';
-import { validateOperation } from '../commands/index.js';
 import { ApplyQueue, planWrite, planWrites, type PlannedWrite } from './apply-queue.js';
 import { DurableWatermark, splitMessages } from './durability.js';
 import { decodeCommand, encodeCommand, type ReplicatedCommand } from './entry-codec.js';
 import type { GroupLog, LogResult } from './log-provider.js';
 import type { PartitionMeta } from './partition-meta.js';
-import { PartitionStateMachine } from './state-machine.js';
+import { PartitionStateMachine, validateWriteCommand } from './state-machine.js';
 import type { ReplicaEnvironment } from './replica-environment.js';
 import { WaitingRequests, type Applied, type ReplicaAnswer } from './waiting.js';
 
@@ -486,11 +485,7 @@ export class Replica {
     // Already in the engine (replayed after a restart, or covered by an installed snapshot).
     const fresh = writes.filter((w) => w.entry.index > this.machine.engineApplied);
     const outcomes = await this.machine.stageWrites(
-      fresh.map(({ entry, command }) => ({
-        index: entry.index,
-        operation: command.operation,
-        validated: validateOperation(command.operation, command.request),
-      })),
+      fresh.map(({ entry, command }) => validateWriteCommand(entry.index, command, this.meta)),
     );
     await this.check(this.machine.flushStaged());
     const failed = this.stopped !== undefined;
@@ -552,7 +547,8 @@ export class Replica {
       this.stop(`undecodable entry at index ${entry.index}`);
       return undefined;
     }
-    if (command.kind === 'write') throw new Error('replica: write entries are applied in runs');
+    if (command.kind === 'write' || command.kind === 'batch-write')
+      throw new Error('replica: write entries are applied in runs');
     if (command.kind === 'addresses') {
       this.env.learnAddresses(command.addresses);
       await this.check(this.machine.applyAddresses(entry.index, { ...command.addresses }));

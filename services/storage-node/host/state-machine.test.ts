@@ -73,7 +73,8 @@ test('a batch of conditional writes reads its old items with one getMany and see
     ['ok', 'ok', 'ConditionalCheckFailedException', 'ok', 'ok'],
   );
   const updated = outcomes[3]!;
-  assert.ok(updated.kind === 'ok' && updated.value.attributes !== undefined);
+  assert.ok(updated.kind === 'ok' && 'attributes' in updated.value);
+  assert.ok(updated.value.attributes !== undefined);
   assert.deepEqual(itemToWire(updated.value.attributes)['v'], { N: '2' });
   assert.equal(calls['getMany'], 1, 'one batched read');
   assert.equal(calls['get'], 0, 'no read per entry');

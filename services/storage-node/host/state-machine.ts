@@ -3,17 +3,25 @@
 // and builds / installs snapshot images of the partition's key range.
 import type { Result, ValidatedRequest } from '../../../lib/dynamo/index.js';
 import {
+  validateBatchWrite,
+  validateOperation,
+  batchNeedsOldItems,
+  batchStorageKeys,
+  evaluateBatchWrite,
   evaluateValidatedWrite,
   specRange,
   writeReadKey,
+  type BatchWriteResponse,
   type CommandOutcome,
+  type PartitionSpec,
+  type ValidatedBatchWrite,
   type WriteOperation,
   type WriteResponse,
 } from '../commands/index.js';
 import type { Engine, EngineResult, Mutation, ReadView } from '../engine/engine.js';
 import { engineOk } from '../engine/engine.js';
 import { appliedIndexKey, partitionRange } from '../engine/storage-keys.js';
-import type { SplitCommand } from './entry-codec.js';
+import type { ClientWriteCommand, SplitCommand } from './entry-codec.js';
 import {
   decodeIndex,
   decodeMeta,
@@ -31,11 +39,61 @@ export type ApplyResult<T> = { ok: true; value: T } | { ok: false; reason: strin
 /** What applying a write produced. */
 export type WriteApplied = CommandOutcome<WriteResponse>;
 
+/** What applying a batch write produced. */
+export type BatchWriteApplied = CommandOutcome<BatchWriteResponse>;
+
 /** A committed write entry with its request validated (once, before it is staged). */
-export interface ValidatedWrite {
-  readonly index: number;
-  readonly operation: WriteOperation;
-  readonly validated: Result<ValidatedRequest>;
+export type ValidatedWrite =
+  | {
+      readonly index: number;
+      readonly operation: WriteOperation;
+      readonly validated: Result<ValidatedRequest>;
+    }
+  | {
+      readonly index: number;
+      readonly operation: 'BatchWrite';
+      readonly validated: Result<ValidatedBatchWrite>;
+    };
+
+/**
+ * Validates a committed client write for the partition described by `meta` (pure, so every
+ * replica gets the same answer: a batch is checked against the partition's key schema).
+ */
+export function validateWriteCommand(
+  index: number,
+  command: ClientWriteCommand,
+  meta: PartitionMeta,
+): ValidatedWrite {
+  if (command.kind === 'write')
+    return {
+      index,
+      operation: command.operation,
+      validated: validateOperation(command.operation, command.request),
+    };
+  return {
+    index,
+    operation: 'BatchWrite',
+    validated: validateBatchWrite(command.request, meta.tableName, meta.schema),
+  };
+}
+
+/** The storage keys a write will read (for the batch's one `getMany`). */
+function readKeysOf(spec: PartitionSpec, write: ValidatedWrite): readonly Uint8Array[] {
+  if (write.operation !== 'BatchWrite') {
+    const key = writeReadKey(spec, write.operation, write.validated);
+    return key === undefined ? [] : [key];
+  }
+  if (!write.validated.ok || !batchNeedsOldItems(write.validated.value)) return [];
+  return batchStorageKeys(spec, write.validated.value) ?? [];
+}
+
+/** Evaluates one staged write (a single write or a whole batch) against `view`. */
+async function evaluateStaged(view: ReadView, spec: PartitionSpec, write: ValidatedWrite) {
+  if (write.operation !== 'BatchWrite')
+    return evaluateValidatedWrite(view, spec, write.operation, write.validated);
+  if (!write.validated.ok)
+    return { mutations: [], outcome: { kind: 'error' as const, error: write.validated.error } };
+  return evaluateBatchWrite(view, spec, write.validated.value);
 }
 
 /** Outcome of applying a split on this replica. */
@@ -69,23 +127,17 @@ export class PartitionStateMachine {
    * old items they read come from ONE `getMany` (every read is a hop to the libuv pool and
    * back); one engine write per batch instead of one per entry keeps the apply loop short.
    */
-  async stageWrites(writes: readonly ValidatedWrite[]): Promise<WriteApplied[]> {
+  async stageWrites(
+    writes: readonly ValidatedWrite[],
+  ): Promise<(WriteApplied | BatchWriteApplied)[]> {
     const spec = this.specFields();
     const keys: Uint8Array[] = [];
-    for (const write of writes) {
-      const key = writeReadKey(spec, write.operation, write.validated);
-      if (key !== undefined) keys.push(key);
-    }
+    for (const write of writes) keys.push(...readKeysOf(spec, write));
     // A failed batch read only loses the prefetch: each command then reads (and reports) alone.
     if (keys.length > 0) this.staged.prefetch(keys, await this.engine.getMany(keys));
-    const outcomes: WriteApplied[] = [];
+    const outcomes: (WriteApplied | BatchWriteApplied)[] = [];
     for (const write of writes) {
-      const evaluated = await evaluateValidatedWrite(
-        this.staged.view,
-        spec,
-        write.operation,
-        write.validated,
-      );
+      const evaluated = await evaluateStaged(this.staged.view, spec, write);
       this.staged.add(evaluated.mutations);
       this.stagedIndex = write.index;
       outcomes.push(evaluated.outcome);
@@ -160,7 +212,7 @@ export class PartitionStateMachine {
     return written.ok ? { ok: true, value: { kind: 'split', child } } : written;
   }
 
-  private specFields() {
+  private specFields(): PartitionSpec {
     return {
       tableId: this.meta.tableId,
       tableName: this.meta.tableName,

@@ -2,7 +2,7 @@
 // and term), consistent reads until the applied index reaches their read index. Deadlines are
 // counted in the host's ticks; nothing here has a clock of its own.
 import type { Entry } from '../../../lib/raft/index.js';
-import type { SplitApplied, WriteApplied } from './state-machine.js';
+import type { BatchWriteApplied, SplitApplied, WriteApplied } from './state-machine.js';
 
 /** What a client request waiting on the replica gets back. */
 export type ReplicaAnswer<T> =
@@ -11,7 +11,7 @@ export type ReplicaAnswer<T> =
   | { readonly kind: 'unavailable'; readonly reason: string };
 
 /** What applying an entry gave its proposer (null: an entry without a result, e.g. membership). */
-export type Applied = WriteApplied | SplitApplied | null;
+export type Applied = WriteApplied | BatchWriteApplied | SplitApplied | null;
 
 interface PendingProposal {
   readonly term: number;

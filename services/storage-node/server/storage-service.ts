@@ -9,6 +9,7 @@ import {
   type PartitionRef,
 } from '../../../lib/gen/tessera/storage/v1/storage_pb.js';
 import {
+  BatchWriteItemRequestSchema,
   DeleteItemRequestSchema,
   GetItemRequestSchema,
   PutItemRequestSchema,
@@ -21,13 +22,14 @@ import {
   evaluateGetItem,
   evaluateQuery,
   evaluateScan,
+  type BatchWriteResponse,
   type GetResponse,
   type PageResponse,
   type WriteOperation,
   type WriteResponse,
 } from '../commands/index.js';
 import type { StorageHost } from '../host/host.js';
-import { executeRead, executeWrite } from '../host/operations.js';
+import { executeBatchWrite, executeRead, executeWrite } from '../host/operations.js';
 import type { HostAnswer, PartitionAddress } from '../host/routing.js';
 import {
   capacityToProto,
@@ -76,6 +78,20 @@ function writeShape(answer: HostAnswer<WriteResponse>) {
       ? {}
       : { consumedCapacity: capacityToProto(value.consumedCapacity) }),
   }));
+}
+
+/** BatchWrite's answer: per-write results and capacity, or the whole call's error. */
+function batchShape(answer: HostAnswer<BatchWriteResponse>) {
+  if (answer.kind !== 'ok') return shape(answer, () => ({}));
+  const { results, consumedCapacity } = answer.value;
+  return {
+    results: results.map((result) =>
+      result.error === undefined ? {} : { error: errorToProto(result.error) },
+    ),
+    ...(consumedCapacity === undefined
+      ? {}
+      : { consumedCapacity: capacityToProto(consumedCapacity) }),
+  };
 }
 
 function pageShape(answer: HostAnswer<PageResponse>) {
@@ -152,6 +168,13 @@ export function storageService(
       return writeShape(
         await write('DeleteItem', DeleteItemRequestSchema, request.partition, request.request),
       );
+    },
+    async batchWrite(request) {
+      const json = messageToJson(BatchWriteItemRequestSchema, request.request ?? {});
+      const answer = await run('BatchWrite', request.partition, () =>
+        executeBatchWrite(host, addressOf(request.partition)!, json),
+      );
+      return batchShape(answer);
     },
     async getItem(request) {
       const json = messageToJson(GetItemRequestSchema, request.request ?? {});

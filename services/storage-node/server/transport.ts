@@ -80,6 +80,30 @@ class Outbox<T> implements AsyncIterable<T> {
   }
 }
 
+/** Entry bytes per Exchange batch (one message always goes, whatever its size). */
+const exchangeBatchBytes = 4 * 1024 * 1024;
+
+/** Splits messages, in order, into runs of at most `bytesMax` entry bytes (one message at least). */
+export function byEntryBytes<
+  T extends { readonly message: { readonly entries: readonly { readonly data: Uint8Array }[] } },
+>(messages: readonly T[], bytesMax: number): T[][] {
+  const parts: T[][] = [];
+  let part: T[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = m.message.entries.reduce((sum, entry) => sum + entry.data.length, 0);
+    if (part.length > 0 && bytes + size > bytesMax) {
+      parts.push(part);
+      part = [];
+      bytes = 0;
+    }
+    part.push(m);
+    bytes += size;
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
+}
+
 interface Peer {
   readonly address: string;
   readonly client: ServiceClient<typeof RaftTransport.method>;
@@ -114,9 +138,13 @@ export class GrpcMessageSender implements MessageSender {
     for (const m of messages) if (m.message.type === 'snapshot') void this.sendSnapshot(peer, m);
     if (plain.length === 0) return;
     const outbox = this.stream(peer);
-    const batch: ExchangeInit = { fromNodeId: this.nodeId, messages: plain.map(messageToProto) };
-    if (outbox === undefined || !outbox.push(batch)) this.stats.batchesDropped++;
-    else this.stats.batchesSent++;
+    // A stream message must stay under gRPC's message bound (20 MiB): a turn's messages go in
+    // batches of at most `exchangeBatchBytes` of entries (big BatchWrite entries: 8 MiB each).
+    for (const part of byEntryBytes(plain, exchangeBatchBytes)) {
+      const batch: ExchangeInit = { fromNodeId: this.nodeId, messages: part.map(messageToProto) };
+      if (outbox === undefined || !outbox.push(batch)) this.stats.batchesDropped++;
+      else this.stats.batchesSent++;
+    }
   }
 
   private peer(nodeId: string): Peer | undefined {

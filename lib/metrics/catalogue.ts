@@ -258,6 +258,12 @@ export const controlMetrics = {
     help: 'Partitions whose replicas report no leader.',
     labelNames: [],
   },
+  laggingPartitions: {
+    type: 'gauge',
+    name: 'tessera_control_lagging_partitions',
+    help: 'Partitions with a voter its leader does not see caught up, or no fresh leader report (leader only; 0 on followers).',
+    labelNames: [],
+  },
   movesInFlight: {
     type: 'gauge',
     name: 'tessera_control_moves_in_flight',

@@ -136,6 +136,9 @@ export async function startControlPlane(
   const ticker = startTicker(driver, work, options.tickIntervalMs, logger, () => {
     const status = clusterStatus(driver.state, options.config);
     updateGauges(metrics, driver, status);
+    metrics.laggingPartitions.set(
+      driver.isLeader ? work.laggingPartitionIds(driver.state).length : 0,
+    );
   });
   return {
     port,

@@ -353,5 +353,8 @@ function storageBinding(nodeId: string, store: ItemStore, double: () => StorageN
     async deleteItem() {
       return notServed;
     },
+    async batchWrite() {
+      return notServed;
+    },
   });
 }

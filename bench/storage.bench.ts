@@ -6,9 +6,12 @@
 // `--cpu-prof-dir=DIR` profiles the storage-node processes like node's `--cpu-prof` (one
 // .cpuprofile per process in DIR, written when they exit on SIGTERM; summarise them with
 // `npx tsx bench/cpu-profile-summary.ts DIR/*.cpuprofile`). `--put-only` skips the read phases
-// so that a profile shows the replicated write path alone.
+// so that a profile shows the replicated write path alone. `--batch=N` (1–25, default 1) writes
+// with BatchWrite calls of N items (one call, one Raft entry) instead of one PutItem per item,
+// and reports items/s, calls/s, latency per call and CPU per item.
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -25,8 +28,15 @@ import {
 import { createHistogram, type Histogram } from './histogram.js';
 
 const { values: options } = parseArgs({
-  options: { 'cpu-prof-dir': { type: 'string' }, 'put-only': { type: 'boolean', default: false } },
+  options: {
+    'cpu-prof-dir': { type: 'string' },
+    'put-only': { type: 'boolean', default: false },
+    batch: { type: 'string', default: '1' },
+  },
 });
+const BATCH = Number(options.batch);
+if (!Number.isInteger(BATCH) || BATCH < 1 || BATCH > 25)
+  throw new Error('--batch must be an integer from 1 to 25');
 const cpuProfileDirectory = options['cpu-prof-dir'];
 if (cpuProfileDirectory !== undefined) await profileChildren(resolve(cpuProfileDirectory));
 const PHASE_MS = Number(process.env.STORAGE_BENCH_MS ?? '5000');
@@ -40,10 +50,12 @@ function s(text: string) {
   return { value: { case: 's' as const, value: text } };
 }
 
+/** Runs one phase; each call handles `itemsPerCall` keys. Answers the items done. */
 async function phase(
   name: string,
   leader: NodeProcess,
-  operation: (node: NodeProcess, key: string) => Promise<boolean>,
+  operation: (node: NodeProcess, keys: readonly string[]) => Promise<boolean>,
+  itemsPerCall = 1,
 ): Promise<number> {
   const histogram: Histogram = createHistogram();
   let next = 0;
@@ -52,21 +64,25 @@ async function phase(
   const deadline = started + PHASE_MS;
   async function client(): Promise<void> {
     while (performance.now() < deadline && next < OPERATIONS_MAX) {
-      const key = `key-${next++ % KEYS}`;
+      const keys = Array.from({ length: itemsPerCall }, () => `key-${next++ % KEYS}`);
       const begun = performance.now();
-      const ok = await operation(leader, key);
+      const ok = await operation(leader, keys);
       if (ok) histogram.record(Math.round((performance.now() - begun) * 1000));
       else failures++;
     }
   }
   await Promise.all(Array.from({ length: CLIENTS }, () => client()));
   const seconds = (performance.now() - started) / 1000;
-  const count = histogram.summary().count;
+  const calls = histogram.summary().count;
   const ms = (us: number) => (us / 1000).toFixed(2);
+  const rate =
+    itemsPerCall === 1
+      ? `${(calls / seconds).toFixed(0).padStart(7)} ops/s`
+      : `${((calls * itemsPerCall) / seconds).toFixed(0).padStart(7)} items/s (${(calls / seconds).toFixed(0)} calls/s of ${itemsPerCall})`;
   console.log(
-    `${name.padEnd(14)} ${(count / seconds).toFixed(0).padStart(7)} ops/s  p50 ${ms(histogram.percentile(50))} ms  p99 ${ms(histogram.percentile(99))} ms  failures ${failures}`,
+    `${name.padEnd(14)} ${rate}  p50 ${ms(histogram.percentile(50))} ms  p99 ${ms(histogram.percentile(99))} ms per call  failures ${failures}`,
   );
-  return count;
+  return calls * itemsPerCall;
 }
 
 const directory = await temporaryDirectory();
@@ -79,18 +95,26 @@ try {
     timeoutMs: 20_000,
     description: 'a leader',
   });
-  console.log(`storage bench: RF=3, ${CLIENTS} clients, 1 KB items, ${PHASE_MS} ms per phase`);
+  console.log(
+    `storage bench: RF=3, ${CLIENTS} clients, 1 KB items, ${PHASE_MS} ms per phase, batch ${BATCH}, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   const cpuBefore = nodes.map((node) => processCpuMs(node.process.pid));
   const generatorBefore = process.cpuUsage();
-  const writes = await phase('PutItem', leader, async (node, key) => {
-    const answer = await node.storage.putItem({
-      partition,
-      request: { tableName: 'Things', item: { id: s(key), v: s(value) } },
-    });
-    return answer.response !== undefined;
-  });
+  const writes =
+    BATCH === 1
+      ? await phase('PutItem', leader, async (node, [key]) => {
+          const answer = await node.storage.putItem({
+            partition,
+            request: { tableName: 'Things', item: { id: s(key!), v: s(value) } },
+          });
+          return answer.response !== undefined;
+        })
+      : await phase('BatchWrite', leader, batchWrite, BATCH);
   const generator = process.cpuUsage(generatorBefore);
-  const perWrite = (ms: number) => `${((1000 * ms) / Math.max(1, writes)).toFixed(0)} µs/write`;
+  const unit = BATCH === 1 ? 'write' : 'item';
+  const perWrite = (ms: number) => `${((1000 * ms) / Math.max(1, writes)).toFixed(0)} µs/${unit}`;
   for (const [i, node] of nodes.entries()) {
     const cpu = processCpuMs(node.process.pid) - cpuBefore[i]!;
     console.log(
@@ -101,6 +125,23 @@ try {
   if (!options['put-only']) await readPhases(leader);
 } finally {
   await stopAll(nodes, directory);
+}
+
+/** One BatchWrite call putting every key; true when every write of it was done. */
+async function batchWrite(node: NodeProcess, keys: readonly string[]): Promise<boolean> {
+  const requests = keys.map((key) => ({
+    request: {
+      case: 'putRequest' as const,
+      value: { attributes: { id: s(key), v: s(value) } },
+    },
+  }));
+  const answer = await node.storage.batchWrite({
+    partition,
+    request: { requestItems: { Things: { requests } } },
+  });
+  return (
+    answer.results.length === keys.length && answer.results.every((r) => r.error === undefined)
+  );
 }
 
 /**
@@ -150,17 +191,17 @@ function processCpuMs(pid: number): number {
 
 /** The two GetItem phases: consistent (lease-checked on the leader) and eventual. */
 async function readPhases(leader: NodeProcess): Promise<void> {
-  await phase('GetItem (CR)', leader, async (node, key) => {
+  await phase('GetItem (CR)', leader, async (node, [key]) => {
     const answer = await node.storage.getItem({
       partition,
-      request: { tableName: 'Things', key: { id: s(key) }, consistentRead: true },
+      request: { tableName: 'Things', key: { id: s(key!) }, consistentRead: true },
     });
     return answer.response !== undefined;
   });
-  await phase('GetItem (EC)', leader, async (node, key) => {
+  await phase('GetItem (EC)', leader, async (node, [key]) => {
     const answer = await node.storage.getItem({
       partition,
-      request: { tableName: 'Things', key: { id: s(key) } },
+      request: { tableName: 'Things', key: { id: s(key!) } },
     });
     return answer.response !== undefined;
   });

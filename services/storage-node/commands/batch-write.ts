@@ -180,17 +180,17 @@ export async function evaluateBatchWrite(
   let units = 0;
   batch.actions.forEach((action, i) => {
     const key = keys[i]!;
-    const oldSize = old?.value[i] ?? 0;
-    if (action.kind === 'put') {
-      mutations.push({ kind: 'put', key, value: encodeItem(action.item) });
-      units += writeCapacityUnits(itemSize(action.item), oldSize);
-    } else {
-      // A blind delete: an absent key costs a tombstone, which is cheaper than reading first.
-      mutations.push({ kind: 'delete', key });
-      units += writeCapacityUnits(0, oldSize);
-    }
+    if (action.kind === 'put') mutations.push({ kind: 'put', key, value: encodeItem(action.item) });
+    // A blind delete: an absent key costs a tombstone, which is cheaper than reading first.
+    else mutations.push({ kind: 'delete', key });
+    // Sizes are counted only for the capacity answer (itemSize walks the whole item).
+    if (old !== undefined)
+      units += writeCapacityUnits(action.kind === 'put' ? itemSize(action.item) : 0, old.value[i]!);
   });
-  const capacity = consumedCapacity(batch.tableName, units, 'write', batch.returnConsumedCapacity);
+  const capacity =
+    old === undefined
+      ? undefined
+      : consumedCapacity(batch.tableName, units, 'write', batch.returnConsumedCapacity);
   return {
     mutations,
     outcome: outcomeOk({

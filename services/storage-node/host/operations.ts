@@ -17,6 +17,7 @@ import {
 } from '../commands/index.js';
 import type { ReadView } from '../engine/engine.js';
 import type { StorageHost } from './host.js';
+import { encodeCommand } from './entry-codec.js';
 import { specOf } from './partition-meta.js';
 import { routed, type HostAnswer, type PartitionAddress } from './routing.js';
 import type { BatchWriteApplied, WriteApplied } from './state-machine.js';
@@ -99,14 +100,15 @@ export async function executeBatchWrite(
   if (!validated.ok) return { kind: 'error', error: validated.error };
   if (batchStorageKeys(specOf(meta), validated.value) === undefined)
     return routed(host.wrongPartition(replica));
-  const jsonBytes = JSON.stringify(request).length;
-  const sized = checkBatchRequestBytes(jsonBytes);
+  // Encoded once: the entry's bytes are what the size bounds are about.
+  const data = encodeCommand({ kind: 'batch-write', request });
+  const sized = checkBatchRequestBytes(data.length);
   if (!sized.ok) return { kind: 'error', error: sized.error };
   // The log takes records up to 16 MiB; a batch that large is valid DynamoDB but is refused
   // here (retryable): the caller may split it into smaller batches.
-  if (jsonBytes > batchEntryBytesMax)
+  if (data.length > batchEntryBytesMax)
     return routed({ kind: 'unavailable', reason: 'batch larger than the log accepts' });
-  const answer = await replica.propose({ kind: 'batch-write', request });
+  const answer = await replica.propose(data);
   if (answer.kind !== 'done') return host.refusal(answer);
   const applied = answer.value as BatchWriteApplied | null;
   if (applied === null) throw new Error('batch entry applied as a non-write');

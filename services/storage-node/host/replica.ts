@@ -155,13 +155,14 @@ export class Replica {
   }
 
   /** Proposes a command and resolves once it is applied here (leader only). */
-  propose(command: ReplicatedCommand): Promise<ReplicaAnswer<Applied>> {
+  propose(command: ReplicatedCommand | Uint8Array): Promise<ReplicaAnswer<Applied>> {
     const refused = this.refuseUnlessLeader<Applied>();
     if (refused !== undefined) return Promise.resolve(refused);
     if (this.waiting.proposalCount >= this.env.limits.proposalsInFlightMax) {
       return Promise.resolve({ kind: 'unavailable', reason: 'too many writes in flight' });
     }
-    return this.track(this.node.propose(encodeCommand(command)));
+    const data = command instanceof Uint8Array ? command : encodeCommand(command);
+    return this.track(this.node.propose(data));
   }
 
   /** Proposes a membership change and resolves once it is applied here. */

@@ -13,7 +13,7 @@ import {
 import { RaftTransport } from '../../../lib/gen/tessera/storage/v1/storage_pb.js';
 import type { RaftMessage, SnapshotMetadata } from '../../../lib/raft/index.js';
 import type { AddressedMessage, MessageSender, StorageHost } from '../host/host.js';
-import { messageFromProto, messageToProto } from './raft-codec.js';
+import { coalesce, expandHeartbeats, messageFromProto, messageToProto } from './raft-codec.js';
 
 /** Limits of the transport. */
 export interface TransportLimits {
@@ -118,7 +118,13 @@ export class GrpcMessageSender implements MessageSender {
   private readonly limits: TransportLimits;
   private closed = false;
   /** Counters for metrics and tests. */
-  readonly stats = { batchesSent: 0, batchesDropped: 0, snapshotsSent: 0, snapshotFailures: 0 };
+  readonly stats = {
+    batchesSent: 0,
+    batchesDropped: 0,
+    snapshotsSent: 0,
+    snapshotFailures: 0,
+    heartbeatsCoalesced: 0,
+  };
 
   constructor(
     private readonly nodeId: string,
@@ -138,10 +144,18 @@ export class GrpcMessageSender implements MessageSender {
     for (const m of messages) if (m.message.type === 'snapshot') void this.sendSnapshot(peer, m);
     if (plain.length === 0) return;
     const outbox = this.stream(peer);
+    // Every group's heartbeats to this peer travel coalesced in the turn's first batch.
+    const { heartbeats, others } = coalesce(plain);
+    this.stats.heartbeatsCoalesced += heartbeats.length;
     // A stream message must stay under gRPC's message bound (20 MiB): a turn's messages go in
     // batches of at most `exchangeBatchBytes` of entries (big BatchWrite entries: 8 MiB each).
-    for (const part of byEntryBytes(plain, exchangeBatchBytes)) {
-      const batch: ExchangeInit = { fromNodeId: this.nodeId, messages: part.map(messageToProto) };
+    const parts = others.length === 0 ? [[]] : byEntryBytes(others, exchangeBatchBytes);
+    for (const [index, part] of parts.entries()) {
+      const batch: ExchangeInit = {
+        fromNodeId: this.nodeId,
+        messages: part.map(messageToProto),
+        heartbeats: index === 0 ? heartbeats : [],
+      };
       if (outbox === undefined || !outbox.push(batch)) this.stats.batchesDropped++;
       else this.stats.batchesSent++;
     }
@@ -251,7 +265,7 @@ export function raftTransportService(
       let received = 0n;
       // Peers keep this stream open for good; it ends when this node begins to shut down.
       for await (const request of untilAborted(requests, context.shutdownSignal)) {
-        const messages = [];
+        const messages = expandHeartbeats(request.heartbeats, request.fromNodeId, host.nodeId);
         for (const proto of request.messages) {
           const decoded = messageFromProto(proto);
           if (decoded !== undefined) messages.push(decoded);

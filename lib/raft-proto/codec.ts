@@ -48,6 +48,68 @@ export function raftMessageToProto(groupId: string, message: RaftMessage) {
   };
 }
 
+/** One group's heartbeat or heartbeat answer in its coalesced wire form. */
+export interface CoalescedHeartbeatInit {
+  readonly groupId: string;
+  readonly response: boolean;
+  readonly term: bigint;
+  readonly commit: bigint;
+  readonly round: bigint;
+}
+
+/**
+ * The coalesced form of `message` when it is a plain heartbeat or heartbeat answer (only term,
+ * commit and round set besides the endpoints), else undefined (it travels as a full message).
+ */
+export function coalescedHeartbeat(
+  groupId: string,
+  message: RaftMessage,
+): CoalescedHeartbeatInit | undefined {
+  if (message.type !== 'heartbeat' && message.type !== 'heartbeatResponse') return undefined;
+  const plain =
+    message.entries.length === 0 &&
+    message.logTerm === 0 &&
+    message.index === 0 &&
+    !message.reject &&
+    message.rejectHint === 0 &&
+    !message.forceVote &&
+    message.snapshot === undefined &&
+    (message.type === 'heartbeat' || message.commit === 0);
+  if (!plain) return undefined;
+  return {
+    groupId,
+    response: message.type === 'heartbeatResponse',
+    term: BigInt(message.term),
+    commit: BigInt(message.commit),
+    round: BigInt(message.round),
+  };
+}
+
+/** The message a coalesced heartbeat stands for, between `from` and `to`. */
+export function heartbeatFromCoalesced(
+  heartbeat: CoalescedHeartbeatInit,
+  from: string,
+  to: string,
+): { groupId: string; message: RaftMessage } {
+  return {
+    groupId: heartbeat.groupId,
+    message: {
+      type: heartbeat.response ? 'heartbeatResponse' : 'heartbeat',
+      from,
+      to,
+      term: Number(heartbeat.term),
+      logTerm: 0,
+      index: 0,
+      entries: [],
+      commit: Number(heartbeat.commit),
+      reject: false,
+      rejectHint: 0,
+      round: Number(heartbeat.round),
+      forceVote: false,
+    },
+  };
+}
+
 /** A received message and its group, or undefined when it is malformed (callers drop it). */
 export function raftMessageFromProto(
   proto: ProtoRaftMessage,

@@ -409,4 +409,64 @@ describe('storage host', () => {
     assert.equal((await dropReplica(gone.host, address('p1'))).reason, 'not hosted here');
     await settle();
   });
+
+  test('a replica that learns of a split only from a snapshot hosts the child too', async () => {
+    const network = new MemoryNetwork();
+    const nodes = await cluster(network, ['p1']);
+    const hosts = nodes.map((node) => node.host);
+    const leader = await electLeader(nodes, 'p1');
+    const behind = nodes.find((node) => node !== leader)!;
+    const live = nodes.filter((node) => node !== behind);
+    const liveHosts = live.map((node) => node.host);
+    network.isolate(behind.host.nodeId);
+    const keys = Array.from({ length: 30 }, (_, i) => `k${i}`);
+    for (const key of keys.slice(0, 15))
+      assert.equal((await runWrite(liveHosts, put(leader.host, 'p1', key, key))).kind, 'ok');
+    const splitHash = new Uint8Array(16);
+    splitHash[0] = 0x80;
+    const split = await runWrite(
+      liveHosts,
+      splitPartition(leader.host, address('p1'), splitHash, 'p2'),
+    );
+    assert.deepEqual(split, { kind: 'ok', value: 2 });
+    const upper = (key: string) => hashOfPartitionKey({ type: 'S', value: key })[0]! >= 0x80;
+    const childLeader = await electLeader(live, 'p2');
+    for (const key of keys.slice(15)) {
+      const [host, id] = upper(key) ? [childLeader.host, 'p2'] : [leader.host, 'p1'];
+      assert.equal((await runWrite(liveHosts, put(host, id, key, key, 2))).kind, 'ok');
+    }
+    // The live nodes compact both logs past the split: the lagging node can only catch up by
+    // snapshot, and never sees the split entry.
+    for (const node of live) {
+      for (const id of ['p1', 'p2']) {
+        const replica = node.host.replica(id)!;
+        replica.compactLog(replica.compactionPoint(), 0);
+      }
+    }
+    assert.equal(behind.host.replica('p2'), undefined);
+    network.heal(behind.host.nodeId);
+    assert.ok(
+      await tickUntil(
+        hosts,
+        async () => {
+          if (behind.host.replica('p2') === undefined) return false;
+          for (const key of keys) {
+            const id = upper(key) ? 'p2' : 'p1';
+            const answer = await get(behind.host, id, key, false, 2);
+            if (answer.kind !== 'ok' || answer.value.item === undefined) return false;
+          }
+          return true;
+        },
+        300,
+      ),
+      'the lagging node never served both halves',
+    );
+    const p1 = behind.host.replica('p1')!.meta;
+    const p2 = behind.host.replica('p2')!.meta;
+    assert.deepEqual([p1.epoch, p2.epoch], [2, 2]);
+    assert.deepEqual(p1.hashEnd, splitHash);
+    assert.deepEqual(p2.hashStart, splitHash);
+    assert.ok(behind.host.replica('p2')!.status().confState.voters.includes(behind.host.nodeId));
+    await settle();
+  });
 });

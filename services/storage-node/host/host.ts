@@ -12,7 +12,9 @@ import {
   groupMetaRange,
   isMetaKey,
   metaKey,
+  parseHashHex,
   type PartitionMeta,
+  type SplitChild,
 } from './partition-meta.js';
 import { appliedIndexKey } from '../engine/storage-keys.js';
 import type { LogProvider } from './log-provider.js';
@@ -346,6 +348,30 @@ export class StorageHost {
         if (parentLeads) {
           this.replicas.get(child.partitionId)?.campaign();
           this.childCampaigns.set(child.partitionId, CHILD_CAMPAIGN_TICKS);
+        }
+      },
+      adoptChildren: async (parent: PartitionMeta, children: readonly SplitChild[]) => {
+        for (const child of children) {
+          if (this.replicas.has(child.partitionId)) continue;
+          const hashStart = parseHashHex(child.hashStartHex);
+          const hashEnd = parseHashHex(child.hashEndHex);
+          if (hashStart === null || hashStart === undefined || hashEnd === null) continue;
+          const meta: PartitionMeta = {
+            ...parent,
+            partitionId: child.partitionId,
+            groupNumber: this.nextGroupNumber++,
+            hashStart,
+            hashEnd,
+            epoch: child.epoch,
+            initialVoters: [...child.voters],
+            children: [],
+          };
+          // Empty and not bootstrapped: this node never took part in the child group (it never
+          // applied the split), so it joins with no log and no promises, and the child's
+          // leader fills it with a snapshot; its configuration comes from that snapshot.
+          const started = await this.start(meta, 0, false, []);
+          if (!started.ok)
+            throw new Error(`cannot adopt split child ${child.partitionId}: ${started.reason}`);
         }
       },
       allocateGroupNumber: () => this.nextGroupNumber++,

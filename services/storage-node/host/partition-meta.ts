@@ -20,7 +20,25 @@ export interface PartitionMeta {
   readonly initialVoters: readonly string[];
   /** Node id → gRPC address of every member this replica has heard of. */
   readonly addresses: Readonly<Record<string, string>>;
+  /**
+   * The latest children this partition split off (at most {@link SPLIT_CHILDREN_KEPT}), so a
+   * replica that learns of a split only from a snapshot image can still host the child.
+   */
+  readonly children?: readonly SplitChild[];
 }
+
+/** A split this partition made: the child's id, range (hex), epoch and founding voters. */
+export interface SplitChild {
+  readonly partitionId: string;
+  readonly hashStartHex: string;
+  /** Empty for the end of the hash space. */
+  readonly hashEndHex: string;
+  readonly epoch: number;
+  readonly voters: readonly string[];
+}
+
+/** Splits remembered per partition (a bound on the metadata record). */
+export const SPLIT_CHILDREN_KEPT = 16;
 
 /** The spec commands evaluate against. */
 export function specOf(meta: PartitionMeta): PartitionSpec {

@@ -2,7 +2,7 @@
 // metrics, deferred scheduling, and the metric hooks it reports to.
 import type { RaftMessage, RandomSource } from '../../../lib/raft/index.js';
 import type { Engine } from '../engine/engine.js';
-import type { PartitionMeta } from './partition-meta.js';
+import type { PartitionMeta, SplitChild } from './partition-meta.js';
 
 /** Limits and timing of one replica. */
 export interface ReplicaLimits {
@@ -26,6 +26,11 @@ export interface ReplicaEnvironment {
   send(partitionId: string, messages: readonly RaftMessage[]): void;
   /** Called when a split applied here: the host starts the child replica (campaigning for it if the parent leads here). */
   startChild(child: PartitionMeta, parentLeads: boolean): Promise<void>;
+  /**
+   * Called when an installed image shows splits this replica never applied: the host starts each
+   * child it does not host yet, empty, to be filled by the child group's own snapshot.
+   */
+  adoptChildren(parent: PartitionMeta, children: readonly SplitChild[]): Promise<void>;
   /** A fresh node-local group number for a split child. */
   allocateGroupNumber(): number;
   /** Learns member addresses. */

@@ -408,6 +408,8 @@ export class Replica {
     }
     this.env.observe.snapshotInstalled(image.length);
     this.env.learnAddresses(this.machine.meta.addresses);
+    if (installed.value.length > 0)
+      await this.env.adoptChildren(this.machine.meta, installed.value);
     return true;
   }
 

@@ -27,9 +27,12 @@ import {
   decodeMeta,
   encodeIndex,
   encodeMeta,
+  hashHex,
   metaKey,
   parseHashHex,
+  SPLIT_CHILDREN_KEPT,
   type PartitionMeta,
+  type SplitChild,
 } from './partition-meta.js';
 import { compareBytes } from '../engine/bytes.js';
 
@@ -199,8 +202,22 @@ export class PartitionStateMachine {
       hashStart: split,
       epoch: command.epoch,
       initialVoters: [...voters],
+      children: [],
     };
-    const parent: PartitionMeta = { ...this.meta, hashEnd: split, epoch: command.epoch };
+    const record: SplitChild = {
+      partitionId: command.newPartitionId,
+      hashStartHex: command.splitHash,
+      hashEndHex: hashHex(this.meta.hashEnd),
+      epoch: command.epoch,
+      voters: [...voters],
+    };
+    const children = [...(this.meta.children ?? []), record].slice(-SPLIT_CHILDREN_KEPT);
+    const parent: PartitionMeta = {
+      ...this.meta,
+      hashEnd: split,
+      epoch: command.epoch,
+      children,
+    };
     this.meta = parent;
     const written = await this.commit(
       [
@@ -277,8 +294,12 @@ export class PartitionStateMachine {
     }
   }
 
-  /** Replaces the partition's state with an image from {@link buildSnapshot}. */
-  async installSnapshot(image: Uint8Array): Promise<ApplyResult<void>> {
+  /**
+   * Replaces the partition's state with an image from {@link buildSnapshot}. Answers the split
+   * children whose ranges the image took away from this replica (splits it learns of only now):
+   * the host must start them, empty, to be filled by their own groups' snapshots.
+   */
+  async installSnapshot(image: Uint8Array): Promise<ApplyResult<readonly SplitChild[]>> {
     const fields = readFrames(image);
     if (fields === undefined || fields.length < 2 || fields.length % 2 !== 0)
       return { ok: false, reason: 'malformed snapshot image' };
@@ -290,6 +311,7 @@ export class PartitionStateMachine {
       addresses: { ...this.meta.addresses, ...incoming.addresses },
     };
     const old = partitionRange(this.meta.tableId, this.meta.hashStart, this.meta.hashEnd);
+    const missed = childrenLeftBehind(this.meta, meta);
     const batch: Mutation[] = [{ kind: 'deleteRange', start: old.start, end: old.end }];
     for (let i = 2; i < fields.length; i += 2) {
       batch.push({ kind: 'put', key: fields[i]!, value: fields[i + 1]! });
@@ -298,7 +320,7 @@ export class PartitionStateMachine {
     const written = await this.commit(batch, applied);
     if (!written.ok) return written;
     this.engineApplied = applied;
-    return { ok: true, value: undefined };
+    return { ok: true, value: missed };
   }
 
   /** Makes every engine write so far durable (RocksDB's memtable flush). */
@@ -408,4 +430,21 @@ class StagedWrites {
     this.prefetched.clear();
     return mutations;
   }
+}
+
+/**
+ * The children recorded in `next` (the incoming image's metadata) whose ranges lie in what
+ * `previous` held but `next` does not: splits this replica never applied.
+ */
+export function childrenLeftBehind(previous: PartitionMeta, next: PartitionMeta): SplitChild[] {
+  const previousEnd = previous.hashEnd === undefined ? undefined : hashHex(previous.hashEnd);
+  const nextEnd = next.hashEnd === undefined ? undefined : hashHex(next.hashEnd);
+  // Children were split off the end of the range: the image's range ends earlier than ours.
+  if (nextEnd === undefined || nextEnd === previousEnd) return [];
+  return (next.children ?? []).filter(
+    (child) =>
+      child.epoch > previous.epoch &&
+      child.hashStartHex >= nextEnd &&
+      (previousEnd === undefined || child.hashStartHex < previousEnd),
+  );
 }

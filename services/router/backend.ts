@@ -115,7 +115,22 @@ export interface DataBackend {
     request: ValidatedRequest,
     range: HashRange,
   ): Promise<BackendResult<PageOutcome>>;
+  /**
+   * BatchWriteItem's writes of one table (blind puts and deletes, no two on one key), as few
+   * storage calls as the table's partitions allow; one result per write, in order. Optional:
+   * without it the router writes item by item.
+   */
+  batchWrite?(
+    table: TableInfo,
+    writes: readonly BatchWriteOne[],
+    wantCapacity: boolean,
+  ): Promise<BackendResult<WriteOutcome>[]>;
 }
+
+/** One write of a BatchWriteItem, as the backend takes it. */
+export type BatchWriteOne =
+  | { readonly kind: 'put'; readonly item: Item; readonly wire: unknown }
+  | { readonly kind: 'delete'; readonly key: Item; readonly wire: unknown };
 
 /** The whole backend the router runs on. */
 export interface RouterBackend {

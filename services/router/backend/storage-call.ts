@@ -139,6 +139,14 @@ export class StorageCaller {
   /** @param environment channels, map, clock and limits. */
   constructor(private readonly environment: DataPathEnvironment) {}
 
+  /**
+   * The id of the partition the cached map says owns `hash`, if the map knows the table (for
+   * grouping a batch by partition; the call itself still routes, retries and refreshes).
+   */
+  partitionOf(tableName: string, hash: HashHex): string | undefined {
+    return this.environment.cache.findPartition(tableName, hash)?.partitionId;
+  }
+
   private async callOne<R, T>(
     spec: StorageCallSpec<R, T>,
     address: string,

@@ -12,6 +12,7 @@
 import type { DescMessage } from '@bufbuild/protobuf';
 import type { AttributeValue, Item, ValidatedRequest } from '../../../lib/dynamo/index.js';
 import {
+  BatchWriteItemRequestSchema,
   DeleteItemRequestSchema,
   DeleteItemResponseSchema,
   GetItemRequestSchema,
@@ -27,6 +28,7 @@ import {
 } from '../../../lib/gen/tessera/v1/dynamo_pb.js';
 import type {
   BackendResult,
+  BatchWriteOne,
   DataBackend,
   PageOutcome,
   ReadOutcome,
@@ -36,8 +38,9 @@ import type {
 import { jsonToMessage } from '../../../lib/proto-json/convert.js';
 import { partitionKeyHash, type HashHex, type HashRange } from '../routing/hash-space.js';
 import type { PartitionEntry } from '../routing/partition-map.js';
-import { optionalItem, responseJson } from './convert.js';
-import type { StorageCaller } from './storage-call.js';
+import { dynamoErrorOf, optionalItem, responseJson } from './convert.js';
+import type { StorageAnswer, StorageCaller } from './storage-call.js';
+import type { BatchWriteResponse } from '../../../lib/gen/tessera/storage/v1/storage_pb.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -193,6 +196,94 @@ export class StorageData implements DataBackend {
     if (result.kind !== 'ok') return result;
     const oldItem = optionalItem(result.value['Attributes']);
     return { kind: 'ok', value: oldItem ? { oldItem } : {} };
+  }
+
+  /**
+   * BatchWriteItem's writes of one table: grouped by the partition the cached map says owns
+   * each key, one BatchWrite call (one Raft entry) per partition, the calls in parallel. A
+   * group's routing failure (after the caller's retries) comes back on each of its writes, so
+   * the operation can return them as UnprocessedItems; a map gone stale by a split sends a
+   * group to a partition that no longer holds all its keys, which answers WrongPartition for
+   * the whole group (nothing written), and the client's retry is grouped by the newer map.
+   */
+  async batchWrite(
+    table: TableInfo,
+    writes: readonly BatchWriteOne[],
+    wantCapacity: boolean,
+  ): Promise<BackendResult<WriteOutcome>[]> {
+    const groups = new Map<string, number[]>();
+    writes.forEach((write, index) => {
+      const hash = partitionKeyHash(
+        partitionValue(table, write.kind === 'put' ? write.item : write.key),
+      );
+      const group = this.caller.partitionOf(table.tableName, hash) ?? `unmapped:${hash}`;
+      const members = groups.get(group);
+      if (members === undefined) groups.set(group, [index]);
+      else members.push(index);
+    });
+    const results: BackendResult<WriteOutcome>[] = [];
+    await Promise.all(
+      [...groups.values()].map(async (indexes) => {
+        const group = indexes.map((index) => writes[index]!);
+        const answers = await this.batchWriteGroup(table, group, wantCapacity);
+        indexes.forEach((index, i) => (results[index] = answers[i]!));
+      }),
+    );
+    return results;
+  }
+
+  /** One BatchWrite call for writes that one partition owns (by the cached map). */
+  private async batchWriteGroup(
+    table: TableInfo,
+    writes: readonly BatchWriteOne[],
+    wantCapacity: boolean,
+  ): Promise<BackendResult<WriteOutcome>[]> {
+    const first = writes[0]!;
+    const message = jsonToMessage(BatchWriteItemRequestSchema as never, {
+      RequestItems: { [table.tableName]: writes.map((write) => write.wire) },
+      ...(wantCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}),
+    });
+    const result = await this.caller.call({
+      operation: 'BatchWriteItem',
+      table,
+      hash: partitionKeyHash(partitionValue(table, first.kind === 'put' ? first.item : first.key)),
+      anyReplica: false,
+      write: true,
+      invoke: async (client, partition, _entry, timeoutMs) => {
+        const answer = await client.batchWrite(
+          { partition, request: message as never },
+          { timeoutMs },
+        );
+        const whole = answer.error !== undefined || answer.routingError !== undefined;
+        const shaped: StorageAnswer<BatchWriteResponse> = {
+          ...(whole ? {} : { response: answer }),
+          ...(answer.error === undefined ? {} : { error: answer.error }),
+          ...(answer.routingError === undefined ? {} : { routingError: answer.routingError }),
+        };
+        return shaped;
+      },
+      decode: (response: BatchWriteResponse) => response,
+    });
+    if (result.kind !== 'ok') return writes.map(() => result);
+    const response = result.value;
+    if (response.results.length !== writes.length)
+      return writes.map(() => ({
+        kind: 'unavailable',
+        reason: 'BatchWrite answered a wrong count',
+      }));
+    // The node counts the group's units in total (old and new items); the router adds up
+    // per write, so the group's total goes on its first write.
+    const total = response.consumedCapacity?.capacityUnits;
+    return writes.map((write, i): BackendResult<WriteOutcome> => {
+      const error = response.results[i]!.error;
+      if (error !== undefined) return { kind: 'error', error: dynamoErrorOf(error) };
+      const counted =
+        wantCapacity && total !== undefined ? { capacityUnits: i === 0 ? total : 0 } : {};
+      return {
+        kind: 'ok',
+        value: write.kind === 'put' ? { newItem: write.item, ...counted } : counted,
+      };
+    });
   }
 
   /** GetItem: the leader when strongly consistent, else any voter (failover, hedging). */

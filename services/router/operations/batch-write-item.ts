@@ -16,7 +16,7 @@ import {
   type Item,
   type Result,
 } from '../../../lib/dynamo/index.js';
-import type { BackendResult, TableInfo, WriteOutcome } from '../backend.js';
+import type { BackendResult, BatchWriteOne, TableInfo, WriteOutcome } from '../backend.js';
 import {
   capacityFor,
   loadTable,
@@ -90,6 +90,45 @@ function writeOne(
   return context.backend.data.deleteItem(write.table, { data, key: write.value });
 }
 
+function capacityAsked(returnConsumedCapacity: unknown): boolean {
+  return returnConsumedCapacity === 'TOTAL' || returnConsumedCapacity === 'INDEXES';
+}
+
+/**
+ * Every write, one result each in order: through the backend's `batchWrite` (one storage call
+ * per partition) when it has one, else item by item with bounded concurrency.
+ */
+async function writeAll(
+  context: OperationContext,
+  writes: readonly PlannedWrite[],
+  wantCapacity: boolean,
+): Promise<BackendResult<WriteOutcome>[]> {
+  const data = context.backend.data;
+  if (data.batchWrite === undefined)
+    return mapBounded(writes, context.batchConcurrencyMax, (write) => writeOne(context, write));
+  const byTable = new Map<string, number[]>();
+  writes.forEach((write, index) => {
+    const indexes = byTable.get(write.table.tableName);
+    if (indexes === undefined) byTable.set(write.table.tableName, [index]);
+    else indexes.push(index);
+  });
+  const results: BackendResult<WriteOutcome>[] = [];
+  await Promise.all(
+    [...byTable.values()].map(async (indexes) => {
+      const table = writes[indexes[0]!]!.table;
+      const ones = indexes.map((index): BatchWriteOne => {
+        const write = writes[index]!;
+        return write.kind === 'put'
+          ? { kind: 'put', item: write.value, wire: write.original }
+          : { kind: 'delete', key: write.value, wire: write.original };
+      });
+      const answers = await data.batchWrite!(table, ones, wantCapacity);
+      indexes.forEach((index, i) => (results[index] = answers[i]!));
+    }),
+  );
+  return results;
+}
+
 /** Runs BatchWriteItem. */
 export async function batchWriteItem(
   request: unknown,
@@ -104,9 +143,7 @@ export async function batchWriteItem(
     const planned = await planTable(context, tableName, requests, writes);
     if (!planned.ok) return planned;
   }
-  const results = await mapBounded(writes, context.batchConcurrencyMax, (write) =>
-    writeOne(context, write),
-  );
+  const results = await writeAll(context, writes, capacityAsked(data['ReturnConsumedCapacity']));
   const failed = results.find((result) => result.kind === 'error');
   if (failed?.kind === 'error') return fail(failed.error);
   if (results.length > 0 && results.every((result) => result.kind === 'throttled')) {
@@ -123,7 +160,9 @@ export async function batchWriteItem(
       (unprocessed[tableName] ??= []).push(write.original);
       return;
     }
-    const used = writeCapacityUnits(sizeOf(result.value.newItem), sizeOf(result.value.oldItem));
+    const used =
+      result.value.capacityUnits ??
+      writeCapacityUnits(sizeOf(result.value.newItem), sizeOf(result.value.oldItem));
     units.set(tableName, (units.get(tableName) ?? 0) + used);
   });
   const capacity = [...units].flatMap(([tableName, total]) => {

@@ -26,3 +26,5 @@ export {
 export type { Setting, SettingsOf, SettingsResult, SettingsSpec } from './settings.js';
 export { startTracing } from './tracing.js';
 export type { Tracing } from './tracing.js';
+export { lockDataDirectory } from './data-lock.js';
+export type { DataLock, DataLockResult } from './data-lock.js';

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { lockDataDirectory } from '../../lib/runtime/index.js';
 import { createGrpcServer } from '../../lib/grpc/index.js';
 import type { GrpcServer } from '../../lib/grpc/index.js';
 import { controlMetrics, registerMetrics } from '../../lib/metrics/index.js';
@@ -81,6 +82,10 @@ export async function startControlPlane(
 ): Promise<RunningControlPlane> {
   const metrics = registerMetrics(registry, controlMetrics);
   const voterIds = [...options.replicas.keys()];
+  // One process per data directory: two replicas writing one log would corrupt it silently.
+  const locked =
+    options.log === undefined ? await lockDataDirectory(options.dataDirectory) : undefined;
+  if (locked !== undefined && !locked.ok) throw new Error(locked.reason);
   const durable =
     options.log === undefined
       ? await openDurableLog(options.dataDirectory, voterIds, {
@@ -151,6 +156,7 @@ export async function startControlPlane(
       driver.close();
       sender.close();
       await durable?.shared.close();
+      if (locked?.ok === true) await locked.lock.release();
       return stopped;
     },
   };

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import { createGrpcServer } from '../../lib/grpc/index.js';
 import { raftMetrics, registerMetrics, storageMetrics } from '../../lib/metrics/index.js';
-import type { Logger } from '../../lib/runtime/index.js';
+import { lockDataDirectory, type Logger } from '../../lib/runtime/index.js';
 import { openRocksDbEngine } from './engine/rocksdb-engine.js';
 import { StorageHost } from './host/host.js';
 import { sharedLogProvider } from './host/log-provider.js';
@@ -63,6 +63,9 @@ export async function startStorageNode(
   registry: Registry,
 ): Promise<StorageNode> {
   await mkdir(config.dataDirectory, { recursive: true });
+  // One process per data directory: two nodes writing one log would corrupt it silently.
+  const locked = await lockDataDirectory(config.dataDirectory);
+  if (!locked.ok) throw new Error(locked.reason);
   const opened = await openRocksDbEngine({ path: join(config.dataDirectory, 'engine') });
   if (!opened.ok) throw new Error(`cannot open the engine: ${opened.error.message}`);
   const engine = opened.value;
@@ -188,6 +191,7 @@ export async function startStorageNode(
       sender.close();
       await log.close();
       await engine.close();
+      await locked.lock.release();
       return result;
     },
   };

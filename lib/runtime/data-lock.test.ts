@@ -30,10 +30,11 @@ test('one holder at a time; released on stop; the next one gets it', async () =>
   await first.lock.release();
   const second = await lockDataDirectory(directory, process.ppid);
   assert.ok(second.ok);
-  assert.equal((await readFile(join(directory, 'LOCK'), 'utf8')).trim(), String(process.ppid));
+  const owner = async () => (await readFile(join(directory, 'LOCK'), 'utf8')).split(' ')[0];
+  assert.equal(await owner(), String(process.ppid));
   // Releasing a lock someone else holds now does nothing.
   await first.lock.release();
-  assert.equal((await readFile(join(directory, 'LOCK'), 'utf8')).trim(), String(process.ppid));
+  assert.equal(await owner(), String(process.ppid));
 });
 
 test('a lock left by a process that is gone is taken over', async () => {
@@ -44,8 +45,13 @@ test('a lock left by a process that is gone is taken over', async () => {
   await writeFile(join(directory, 'LOCK'), `${pid}\n`);
   const taken = await lockDataDirectory(directory);
   assert.ok(taken.ok, taken.ok ? '' : taken.reason);
-  await writeFile(join(directory, 'LOCK'), 'garbage\n');
+  // A live pid whose start time differs is a reused pid (a restarted container): taken over.
+  await writeFile(join(directory, 'LOCK'), `${process.ppid} 1\n`);
   await taken.lock.release();
+  const reused = await lockDataDirectory(directory);
+  assert.ok(reused.ok, reused.ok ? '' : reused.reason);
+  await writeFile(join(directory, 'LOCK'), 'garbage\n');
+  await reused.lock.release();
   const again = await lockDataDirectory(directory);
   assert.ok(again.ok, 'an unreadable lock file is taken over');
   await again.lock.release();

@@ -1,8 +1,10 @@
 // One process per data directory. Two processes writing one Raft log or one engine would
 // corrupt both silently, so a service takes `<dir>/LOCK` before it opens anything there: the
-// file is created exclusively and holds the owner's pid. A lock whose pid is no longer alive
-// (the owner was killed) is taken over; one held by a live process is refused with a message
-// naming the directory and the pid. The lock is released when the service stops.
+// file is created exclusively and holds the owner's pid and, on Linux, the process's start time
+// (from /proc) — in a restarted container the old pid may well belong to another live process
+// (the pod's shell), so a pid alone would lock the volume out forever. A lock whose owner is no
+// longer alive (killed) is taken over; one held by a live owner is refused with a message naming
+// the directory and the pid. The lock is released when the service stops.
 import { constants } from 'node:fs';
 import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,21 +23,41 @@ export type DataLockResult =
 /** Attempts at taking over a stale lock before giving up (another process may race us). */
 const TAKEOVER_ATTEMPTS_MAX = 3;
 
-/** Whether a process with `pid` exists (signal 0 checks without signalling). */
-function isAlive(pid: number): boolean {
+/** A lock's owner: its pid and, where /proc exists, when that process started. */
+interface Owner {
+  readonly pid: number;
+  readonly startTime: string;
+}
+
+/** The start time of process `pid` in clock ticks since boot (Linux), or '' when unknown. */
+async function startTimeOf(pid: number): Promise<string> {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces; fields after its closing parenthesis are
+    // fixed: the start time is field 22, the 20th after it.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+  } catch {
+    return '';
   }
 }
 
-async function readOwner(path: string): Promise<number | undefined> {
+/** Whether the process `owner` names still runs (the same process, not a reused pid). */
+async function isAlive(owner: Owner): Promise<boolean> {
   try {
-    const pid = Number.parseInt((await readFile(path, 'utf8')).trim(), 10);
-    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+    process.kill(owner.pid, 0);
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (owner.startTime === '') return true;
+  return (await startTimeOf(owner.pid)) === owner.startTime;
+}
+
+async function readOwner(path: string): Promise<Owner | undefined> {
+  try {
+    const [pidText = '', startTime = ''] = (await readFile(path, 'utf8')).trim().split(/\s+/);
+    const pid = Number.parseInt(pidText, 10);
+    return Number.isSafeInteger(pid) && pid > 0 ? { pid, startTime } : undefined;
   } catch {
     return undefined;
   }
@@ -52,7 +74,7 @@ export async function lockDataDirectory(
     try {
       const handle = await open(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY);
       try {
-        await handle.writeFile(`${pid}\n`);
+        await handle.writeFile(`${pid} ${await startTimeOf(pid)}\n`);
         await handle.sync();
       } finally {
         await handle.close();
@@ -62,7 +84,7 @@ export async function lockDataDirectory(
         lock: {
           path,
           release: async () => {
-            if ((await readOwner(path)) === pid) await unlink(path).catch(() => undefined);
+            if ((await readOwner(path))?.pid === pid) await unlink(path).catch(() => undefined);
           },
         },
       };
@@ -70,10 +92,10 @@ export async function lockDataDirectory(
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const owner = await readOwner(path);
-    if (owner !== undefined && owner !== pid && isAlive(owner)) {
+    if (owner !== undefined && owner.pid !== pid && (await isAlive(owner))) {
       return {
         ok: false,
-        reason: `data directory ${directory} is in use by process ${owner} (${path}); stop it first`,
+        reason: `data directory ${directory} is in use by process ${owner.pid} (${path}); stop it first`,
       };
     }
     // The owner is gone (killed, or the file is unreadable): take the lock over.

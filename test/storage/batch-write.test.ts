@@ -133,4 +133,60 @@ describe('BatchWrite across three storage-node processes', () => {
     for (const id of deleted) assert.equal(await read(id), null, `acknowledged delete of ${id}`);
     assert.ok(present.length >= 12 * putsPerBatch, `${present.length} items acknowledged`);
   });
+
+  test('three concurrent batches of ~7.4 MiB each (over the log record bound together) are written', async () => {
+    const live = nodes.filter(
+      (n) => n.process.child.exitCode === null && n.process.child.signalCode === null,
+    );
+    const payload = 'p'.repeat(390 * 1024);
+    const bigBatch = (name: string) =>
+      Array.from({ length: 19 }, (_, i) => ({
+        request: {
+          case: 'putRequest' as const,
+          value: { attributes: { id: s(`${name}-${i}`), v: s(payload) } },
+        },
+      }));
+    const send = async (name: string) => {
+      const start = { index: 0 };
+      return withLeader(
+        () => live,
+        start,
+        40,
+        async (node) => {
+          try {
+            const answer = await node.storage.batchWrite(
+              {
+                partition: target,
+                request: { requestItems: { Things: { requests: bigBatch(name) } } },
+              },
+              { timeoutMs: 20_000 },
+            );
+            const routing = answer.routingError?.kind;
+            if (routing?.case === 'notLeader')
+              return { kind: 'retry' as const, leaderAddress: routing.value.leaderAddress };
+            if (answer.error !== undefined || routing !== undefined)
+              throw new Error(`big batch refused: ${answer.error?.message ?? routing?.case}`);
+            return { kind: 'done' as const, value: answer.results.length };
+          } catch (error) {
+            if (error instanceof Error && error.message.startsWith('big batch')) throw error;
+            return { kind: 'unknown' as const };
+          }
+        },
+      );
+    };
+    const answers = await Promise.all([send('big-a'), send('big-b'), send('big-c')]);
+    assert.deepEqual(
+      answers,
+      answers.map(() => ({ kind: 'done', value: 19 })),
+    );
+    for (const id of ['big-a-0', 'big-a-18', 'big-b-7', 'big-c-3']) {
+      const got = await withLeader(
+        () => live,
+        { index: 0 },
+        40,
+        (node) => tryGet(node, target, id),
+      );
+      assert.equal(got.kind === 'done' && got.value?.length, payload.length, `${id} unreadable`);
+    }
+  });
 });

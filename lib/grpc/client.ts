@@ -68,6 +68,8 @@ export function openChannel(address: string, options: ClientOptions = {}): Clien
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? defaultMessageBytesMax,
     'grpc.max_send_message_length': defaultMessageBytesMax,
     'grpc.keepalive_time_ms': 30_000,
+    // Answers (Raft batches, Query pages) are not held back by HTTP/2's 64 KiB default window.
+    'grpc-node.flow_control_window': 8 * 1024 * 1024,
     ...options.channelOptions,
   });
 }

@@ -9,6 +9,7 @@ import {
 import { decodeItem, encodeItem } from './item-codec.js';
 import { compareBytes } from './attribute-value.js';
 import {
+  ByteWriter,
   decodeCompositeKey,
   decodeKeyValue,
   encodeCompositeKey,
@@ -139,4 +140,19 @@ describe('item codec', () => {
       if (!decoded.ok) assert.equal(decoded.error.name, 'InternalServerError');
     }
   });
+});
+
+test('ByteWriter.utf8 writes what TextEncoder writes, short and long, surrogates included', () => {
+  const random = new SeededRandom(seed);
+  const alphabet = ['a', 'Z', '0', '\u0000', 'é', '€', '😀', '\ud800', '\udfff', 'ü'];
+  const encoder = new TextEncoder();
+  for (let round = 0; round < 500; round++) {
+    const length = random.int(0, 200);
+    let text = '';
+    for (let i = 0; i < length; i++) text += alphabet[random.int(0, alphabet.length - 1)];
+    const writer = new ByteWriter(4);
+    writer.utf8('x');
+    writer.utf8(text);
+    assert.deepEqual(writer.finish(), encoder.encode(`x${text}`), JSON.stringify(text));
+  }
 });

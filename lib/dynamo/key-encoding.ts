@@ -21,6 +21,10 @@ const negativeTag = 0x01;
 const zeroTag = 0x02;
 const positiveTag = 0x03;
 
+const utf8Encoder = new TextEncoder();
+/** Strings longer than this are encoded by TextEncoder (shorter ones: the loop is cheaper). */
+const nativeUtf8From = 32;
+
 /** A growable byte buffer that key and item encoders write into. */
 export class ByteWriter {
   private bytes: Uint8Array;
@@ -72,6 +76,11 @@ export class ByteWriter {
   /** Appends a string as UTF-8 (lone surrogates become U+FFFD, as TextEncoder does). */
   utf8(text: string, escapeZero = false): void {
     this.reserve(text.length * 3 + 2);
+    if (!escapeZero && text.length > nativeUtf8From) {
+      // The platform's encoder: same bytes, far less time on long attribute values.
+      this.length += utf8Encoder.encodeInto(text, this.bytes.subarray(this.length)).written;
+      return;
+    }
     const bytes = this.bytes;
     let at = this.length;
     for (let index = 0; index < text.length; index++) {

@@ -6,7 +6,9 @@
 // values come out identical everywhere without the leader reading before it proposes (which
 // would race with the entries still in flight ahead of it), and an entry is the size of the
 // request rather than the size of the whole new item. Validation is pure, so re-validating at
-// apply time gives the same answer on every replica.
+// apply time gives the same answer on every replica. The one exception is a blind batch (a
+// BatchWrite without ReturnConsumedCapacity: no conditions, nothing read), whose mutations do
+// not depend on state: its entry carries them (host/entry-codec.ts), computed once by the leader.
 import {
   extractKey,
   validateDeleteItem,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Entry } from '../../../lib/raft/index.js';
 import { ApplyQueue, planWrites } from './apply-queue.js';
-import { encodeCommand } from './entry-codec.js';
+import { decodeCommand, encodeCommand } from './entry-codec.js';
 
 function entry(index: number, data: Uint8Array, type: Entry['type'] = 'normal'): Entry {
   return { index, term: 1, type, data };
@@ -52,4 +52,21 @@ describe('apply queue', () => {
     assert.equal(planWrites([entry(4, write)], 4), undefined, 'replayed: the engine has it');
     assert.deepEqual(planWrites([], 4), []);
   });
+});
+
+test('a blind batch round-trips through its binary entry form; malformed bytes decode to nothing', () => {
+  const writes = [
+    { key: new Uint8Array([1, 2, 3]), value: new Uint8Array(300).fill(7) },
+    { key: new Uint8Array([4]), value: undefined },
+    { key: new Uint8Array(0), value: new Uint8Array(0) },
+  ];
+  const data = encodeCommand({ kind: 'blind-batch', writes });
+  assert.equal(data[0], 0x01);
+  assert.deepEqual(decodeCommand(data), { kind: 'blind-batch', writes });
+  assert.equal(decodeCommand(data.subarray(0, data.length - 1)), undefined, 'truncated');
+  assert.equal(decodeCommand(new Uint8Array([...data, 0])), undefined, 'trailing bytes');
+  const badOperation = data.slice();
+  badOperation[2] = 9;
+  assert.equal(decodeCommand(badOperation), undefined, 'unknown operation');
+  assert.equal(decodeCommand(new Uint8Array([0x01, 0xff, 0x01])), undefined, 'too many writes');
 });

@@ -19,7 +19,9 @@ export function planWrite(entry: Entry, engineApplied: number): PlannedWrite | u
   if (entry.type !== 'normal' || entry.data.length === 0 || entry.index <= engineApplied)
     return undefined;
   const command = decodeCommand(entry.data);
-  return command?.kind === 'write' || command?.kind === 'batch-write'
+  return command?.kind === 'write' ||
+    command?.kind === 'batch-write' ||
+    command?.kind === 'blind-batch'
     ? { entry, command }
     : undefined;
 }

@@ -117,6 +117,28 @@ describe('BatchWrite through the host', () => {
     assert.equal(first.kind, 'ok', JSON.stringify(first));
     assert.equal(first.kind === 'ok' && first.value.results.length, 25);
     assert.equal(lastIndex(leader), before + 1, 'one Raft entry for 25 writes');
+    // A blind batch (no capacity asked) travels as its mutations: binary, not the request.
+    const entryData = () => {
+      const store = leader.logs.stores.get(leader.host.replica('p1')!.meta.groupNumber)!;
+      const index = store.lastIndex();
+      const entries = store.entries(index, index + 1, Number.MAX_SAFE_INTEGER);
+      assert.ok(Array.isArray(entries));
+      return entries[0]!.data;
+    };
+    assert.equal(entryData()[0], 0x01, 'a blind batch is not carried as JSON');
+    const counted = await run(
+      nodes,
+      executeBatchWrite(leader.host, address, {
+        ...batch([put(ids[29]!, 'c')]),
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    assert.equal(counted.kind, 'ok', JSON.stringify(counted));
+    assert.equal(
+      entryData()[0],
+      '{'.charCodeAt(0),
+      'a batch that reads old items carries the request',
+    );
     // A batch and single writes proposed in the same turn: applied in log order, batch first.
     const pending = [
       executeBatchWrite(

@@ -1,8 +1,15 @@
 // Item operations through the host: route to the replica, check the request before it enters
 // the log (a malformed request or a key outside the range is answered without writing anything),
 // propose writes and wait for their application, gate reads by consistency.
-import { extractKey, validateItemKeys, validateKey, type Item } from '../../../lib/dynamo/index.js';
 import {
+  encodeItem,
+  extractKey,
+  validateItemKeys,
+  validateKey,
+  type Item,
+} from '../../../lib/dynamo/index.js';
+import {
+  batchNeedsOldItems,
   batchStorageKeys,
   checkBatchRequestBytes,
   storageKeyOf,
@@ -98,10 +105,21 @@ export async function executeBatchWrite(
   const meta = replica.meta;
   const validated = validateBatchWrite(request, meta.tableName, meta.schema);
   if (!validated.ok) return { kind: 'error', error: validated.error };
-  if (batchStorageKeys(specOf(meta), validated.value) === undefined)
-    return routed(host.wrongPartition(replica));
-  // Encoded once: the entry's bytes are what the size bounds are about.
-  const data = encodeCommand({ kind: 'batch-write', request });
+  const keys = batchStorageKeys(specOf(meta), validated.value);
+  if (keys === undefined) return routed(host.wrongPartition(replica));
+  // Encoded once: the entry's bytes are what the size bounds are about. A blind batch (no
+  // capacity asked: nothing depends on the items it replaces) goes as its mutations.
+  const data = encodeCommand(
+    batchNeedsOldItems(validated.value)
+      ? { kind: 'batch-write', request }
+      : {
+          kind: 'blind-batch',
+          writes: validated.value.actions.map((action, i) => ({
+            key: keys[i]!,
+            value: action.kind === 'put' ? encodeItem(action.item) : undefined,
+          })),
+        },
+  );
   const sized = checkBatchRequestBytes(data.length);
   if (!sized.ok) return { kind: 'error', error: sized.error };
   // The log takes records up to 16 MiB; a batch that large is valid DynamoDB but is refused

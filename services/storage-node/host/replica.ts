@@ -550,7 +550,11 @@ export class Replica {
       this.stop(`undecodable entry at index ${entry.index}`);
       return undefined;
     }
-    if (command.kind === 'write' || command.kind === 'batch-write')
+    if (
+      command.kind === 'write' ||
+      command.kind === 'batch-write' ||
+      command.kind === 'blind-batch'
+    )
       throw new Error('replica: write entries are applied in runs');
     if (command.kind === 'addresses') {
       this.env.learnAddresses(command.addresses);

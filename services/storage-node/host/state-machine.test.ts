@@ -8,6 +8,7 @@ import type { Engine } from '../engine/engine.js';
 import { createMemoryEngine } from '../engine/memory-engine.js';
 import type { PartitionMeta } from './partition-meta.js';
 import { PartitionStateMachine } from './state-machine.js';
+import { partitionRange } from '../engine/storage-keys.js';
 
 /** The memory engine, counting the calls that go to it. */
 function countingEngine(): { engine: Engine; calls: Record<string, number> } {
@@ -92,4 +93,31 @@ test('plain PutItems read nothing', async () => {
     write(2, 'PutItem', { TableName: 'Things', Item: { id: { S: 'b' } } }),
   ]);
   assert.equal(calls['getMany']! + calls['get']!, 0);
+});
+
+test('a blind batch writes its mutations as they are, or nothing when a key left the range', async () => {
+  const { engine, calls } = countingEngine();
+  const lowerHalf: PartitionMeta = { ...meta, hashEnd: new Uint8Array(16).fill(0x80, 0, 1) };
+  const machine = new PartitionStateMachine(engine, lowerHalf, 0);
+  const inside = partitionRange('t1', new Uint8Array(16), undefined).start;
+  const key = new Uint8Array([...inside, 0x10, 0x01]);
+  const outside = new Uint8Array([...partitionRange('t1', lowerHalf.hashEnd!, undefined).start, 1]);
+  const [written, refused] = await machine.stageWrites([
+    { index: 1, operation: 'BlindBatch', writes: [{ key, value: new Uint8Array([42]) }] },
+    {
+      index: 2,
+      operation: 'BlindBatch',
+      writes: [
+        { key, value: undefined },
+        { key: outside, value: new Uint8Array([1]) },
+      ],
+    },
+  ]);
+  assert.deepEqual(written, { kind: 'ok', value: { results: [{}] } });
+  assert.deepEqual(refused, { kind: 'wrong-partition' });
+  assert.ok((await machine.flushStaged()).ok);
+  assert.equal(calls['getMany']! + calls['get']!, 0, 'a blind batch reads nothing');
+  const stored = await engine.get(key);
+  assert.ok(stored.ok);
+  assert.deepEqual(stored.value, new Uint8Array([42]), 'the refused entry deleted nothing');
 });

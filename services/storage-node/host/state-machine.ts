@@ -21,7 +21,7 @@ import {
 import type { Engine, EngineResult, Mutation, ReadView } from '../engine/engine.js';
 import { engineOk } from '../engine/engine.js';
 import { appliedIndexKey, partitionRange } from '../engine/storage-keys.js';
-import type { ClientWriteCommand, SplitCommand } from './entry-codec.js';
+import type { BlindWrite, ClientWriteCommand, SplitCommand } from './entry-codec.js';
 import {
   decodeIndex,
   decodeMeta,
@@ -56,6 +56,12 @@ export type ValidatedWrite =
       readonly index: number;
       readonly operation: 'BatchWrite';
       readonly validated: Result<ValidatedBatchWrite>;
+    }
+  | {
+      readonly index: number;
+      /** A blind batch's mutations, computed by the leader (nothing to validate or read). */
+      readonly operation: 'BlindBatch';
+      readonly writes: readonly BlindWrite[];
     };
 
 /**
@@ -73,6 +79,8 @@ export function validateWriteCommand(
       operation: command.operation,
       validated: validateOperation(command.operation, command.request),
     };
+  if (command.kind === 'blind-batch')
+    return { index, operation: 'BlindBatch', writes: command.writes };
   return {
     index,
     operation: 'BatchWrite',
@@ -82,6 +90,7 @@ export function validateWriteCommand(
 
 /** The storage keys a write will read (for the batch's one `getMany`). */
 function readKeysOf(spec: PartitionSpec, write: ValidatedWrite): readonly Uint8Array[] {
+  if (write.operation === 'BlindBatch') return [];
   if (write.operation !== 'BatchWrite') {
     const key = writeReadKey(spec, write.operation, write.validated);
     return key === undefined ? [] : [key];
@@ -92,11 +101,32 @@ function readKeysOf(spec: PartitionSpec, write: ValidatedWrite): readonly Uint8A
 
 /** Evaluates one staged write (a single write or a whole batch) against `view`. */
 async function evaluateStaged(view: ReadView, spec: PartitionSpec, write: ValidatedWrite) {
+  if (write.operation === 'BlindBatch') return applyBlindBatch(spec, write.writes);
   if (write.operation !== 'BatchWrite')
     return evaluateValidatedWrite(view, spec, write.operation, write.validated);
   if (!write.validated.ok)
     return { mutations: [], outcome: { kind: 'error' as const, error: write.validated.error } };
   return evaluateBatchWrite(view, spec, write.validated.value);
+}
+
+/**
+ * A blind batch's mutations as they are: every key must still lie in the partition (a split
+ * between proposal and apply moves some away: then the whole entry is WrongPartition, nothing
+ * written, as the request form would answer).
+ */
+function applyBlindBatch(spec: PartitionSpec, writes: readonly BlindWrite[]) {
+  const range = partitionRange(spec.tableId, spec.hashStart, spec.hashEnd);
+  const inside = writes.every(
+    ({ key }) => compareBytes(key, range.start) >= 0 && compareBytes(key, range.end) < 0,
+  );
+  if (!inside) return { mutations: [], outcome: { kind: 'wrong-partition' as const } };
+  const mutations: Mutation[] = writes.map(({ key, value }) =>
+    value === undefined ? { kind: 'delete', key } : { kind: 'put', key, value },
+  );
+  return {
+    mutations,
+    outcome: { kind: 'ok' as const, value: { results: writes.map(() => ({})) } },
+  };
 }
 
 /** Outcome of applying a split on this replica. */

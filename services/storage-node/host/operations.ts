@@ -29,7 +29,7 @@ import { specOf } from './partition-meta.js';
 import { routed, type HostAnswer, type PartitionAddress } from './routing.js';
 import type { BatchWriteApplied, WriteApplied } from './state-machine.js';
 
-/** Largest request (its JSON text) accepted into the log. */
+/** Largest single-write entry (the request's JSON and its envelope) accepted into the log. */
 export const requestBytesMax = 1024 * 1024;
 /** Largest batch (its JSON text) accepted into the log: half a log record, 8 MiB. */
 export const batchEntryBytesMax = 8 * 1024 * 1024;
@@ -80,9 +80,12 @@ export async function executeWrite(
   if (key === undefined) throw new Error(`${operation}: validated request without a key`);
   if (!key.ok) return { kind: 'error', error: key.error };
   if (storageKeyOf(spec, key.key) === undefined) return routed(host.wrongPartition(replica));
-  if (JSON.stringify(request).length > requestBytesMax)
+  // Encoded once: the entry's bytes (the request plus a few bytes of envelope) are what the
+  // bound is about.
+  const data = encodeCommand({ kind: 'write', operation, request });
+  if (data.length > requestBytesMax)
     return routed({ kind: 'unavailable', reason: 'request larger than the log accepts' });
-  const answer = await replica.propose({ kind: 'write', operation, request });
+  const answer = await replica.propose(data);
   if (answer.kind !== 'done') return host.refusal(answer);
   const applied = answer.value as WriteApplied | null;
   if (applied === null) throw new Error('write entry applied as a non-write');

@@ -118,6 +118,13 @@ export async function startStorageNode(
     },
   });
   late.host = host;
+  for (const broken of host.brokenReplicas()) {
+    // The node serves its other replicas; this one waits to be dropped and rebuilt from peers.
+    logger.error(
+      { partitionId: broken.meta.partitionId, reason: broken.reason },
+      'replica stopped: it could not restart',
+    );
+  }
   // Rates over windows of at least half a second, whoever asks; sizes re-measured at most once
   // per interval (a measurement scans the partition).
   const rates = new RequestRates(() => performance.now(), 500);

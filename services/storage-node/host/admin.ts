@@ -136,6 +136,9 @@ export async function dropReplica(
   host: StorageHost,
   address: PartitionAddress,
 ): Promise<{ dropped: boolean; reason: string }> {
+  // A replica that could not restart (a corrupted log) is forgotten whatever its epoch: it
+  // serves nothing, and the partition can then be re-created here from its peers.
+  if (await host.forgetBroken(address.partitionId)) return { dropped: true, reason: '' };
   const replica = host.replica(address.partitionId);
   if (replica === undefined) return { dropped: false, reason: 'not hosted here' };
   if (replica.meta.tableId !== address.tableId) return { dropped: false, reason: 'another table' };
@@ -150,7 +153,11 @@ export async function dropReplica(
 export async function dropTable(host: StorageHost, tableId: string): Promise<number> {
   const doomed = host.allReplicas().filter((replica) => replica.meta.tableId === tableId);
   for (const replica of doomed) await host.destroyReplica(replica.meta.partitionId);
-  return doomed.length;
+  let broken = 0;
+  for (const { meta } of host.brokenReplicas()) {
+    if (meta.tableId === tableId && (await host.forgetBroken(meta.partitionId))) broken += 1;
+  }
+  return doomed.length + broken;
 }
 
 /** What one replica reports to the control plane. */
@@ -164,20 +171,32 @@ export interface ReplicaReport {
   readonly stoppedReason: string | undefined;
 }
 
-/** Reports of every replica on this node. */
+/** Reports of every replica on this node, those that could not restart included (stopped). */
 export function partitionReports(host: StorageHost): ReplicaReport[] {
-  return host.allReplicas().map((replica) => {
-    const status = replica.status();
-    const leader = replica.role === 'leader';
-    const members = [...status.confState.voters, ...status.confState.learners];
-    return {
-      meta: replica.meta,
-      leader,
-      term: status.term,
-      commitIndex: status.commit,
-      appliedIndex: replica.applied,
-      caughtUpNodeIds: leader ? members.filter((nodeId) => caughtUp(replica, nodeId)) : [],
-      stoppedReason: replica.stopped,
-    };
-  });
+  const broken = host.brokenReplicas().map(({ meta, reason }) => ({
+    meta,
+    leader: false,
+    term: 0,
+    commitIndex: 0,
+    appliedIndex: 0,
+    caughtUpNodeIds: [],
+    stoppedReason: reason,
+  }));
+  return [
+    ...broken,
+    ...host.allReplicas().map((replica) => {
+      const status = replica.status();
+      const leader = replica.role === 'leader';
+      const members = [...status.confState.voters, ...status.confState.learners];
+      return {
+        meta: replica.meta,
+        leader,
+        term: status.term,
+        commitIndex: status.commit,
+        appliedIndex: replica.applied,
+        caughtUpNodeIds: leader ? members.filter((nodeId) => caughtUp(replica, nodeId)) : [],
+        stoppedReason: replica.stopped,
+      };
+    }),
+  ];
 }

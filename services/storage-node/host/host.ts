@@ -16,7 +16,7 @@ import {
   type PartitionMeta,
   type SplitChild,
 } from './partition-meta.js';
-import { appliedIndexKey } from '../engine/storage-keys.js';
+import { appliedIndexKey, partitionRange } from '../engine/storage-keys.js';
 import type { LogProvider } from './log-provider.js';
 import {
   Replica,
@@ -117,6 +117,13 @@ export interface CreateReplicaParams {
 /** The node's partition replicas. */
 export class StorageHost {
   private readonly replicas = new Map<string, Replica>();
+  /**
+   * Replicas that could not restart (a corrupted log record, say): not running, reported as
+   * stopped with the reason, answered PartitionUnavailable, until DropReplica forgets them
+   * (then the control plane may re-create them from their peers). The node's other replicas
+   * keep serving.
+   */
+  private readonly broken = new Map<string, { meta: PartitionMeta; reason: string }>();
   /** Split children this node campaigns for, with the ticks of campaigning left. */
   private readonly childCampaigns = new Map<string, number>();
   private readonly outbound = new Map<string, AddressedMessage[]>();
@@ -196,6 +203,9 @@ export class StorageHost {
   /** Routes a request to its replica, or says why it cannot be served here. */
   resolve(address: PartitionAddress): HostAnswer<Replica> {
     const replica = this.replicas.get(address.partitionId);
+    const broken = this.broken.get(address.partitionId);
+    if (broken !== undefined && broken.meta.tableId === address.tableId)
+      return routed({ kind: 'unavailable', reason: broken.reason });
     if (replica === undefined || replica.meta.tableId !== address.tableId) {
       return routed({
         kind: 'wrong-partition',
@@ -240,6 +250,9 @@ export class StorageHost {
 
   /** Creates a replica of a partition on this node (idempotent for the same partition). */
   async createReplica(params: CreateReplicaParams): Promise<HostAnswer<null>> {
+    const broken = this.broken.get(params.partitionId);
+    if (broken !== undefined)
+      return routed({ kind: 'unavailable', reason: `${broken.reason} (drop it first)` });
     const existing = this.replicas.get(params.partitionId);
     if (existing !== undefined) {
       if (!isLeftover(existing, params, this.nodeId)) return { kind: 'ok', value: null };
@@ -286,7 +299,35 @@ export class StorageHost {
     const bootstrap = empty && engineApplied >= 1;
     const started = await this.start(meta, engineApplied, bootstrap, []);
     if (!started.ok)
-      throw new Error(`storage host: cannot restart ${meta.partitionId}: ${started.reason}`);
+      this.broken.set(meta.partitionId, {
+        meta,
+        reason: `cannot restart ${meta.partitionId}: ${started.reason}`,
+      });
+  }
+
+  /** Replicas that could not restart, with why (see `broken`). */
+  brokenReplicas(): { meta: PartitionMeta; reason: string }[] {
+    return [...this.broken.values()];
+  }
+
+  /**
+   * Forgets a replica that could not restart: deletes its items, metadata and log here, so the
+   * partition can be created on this node again. Answers whether there was one.
+   */
+  async forgetBroken(partitionId: string): Promise<boolean> {
+    const broken = this.broken.get(partitionId);
+    if (broken === undefined) return false;
+    const { meta } = broken;
+    const range = partitionRange(meta.tableId, meta.hashStart, meta.hashEnd);
+    const written = await this.options.engine.write([
+      { kind: 'deleteRange', start: range.start, end: range.end },
+      { kind: 'delete', key: metaKey(meta.groupNumber) },
+      { kind: 'delete', key: appliedIndexKey(meta.groupNumber) },
+    ]);
+    if (!written.ok) return false;
+    this.options.logs.remove(meta.groupNumber);
+    this.broken.delete(partitionId);
+    return true;
   }
 
   private async start(

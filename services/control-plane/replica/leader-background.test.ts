@@ -244,4 +244,35 @@ describe('leader split work', () => {
     await runTicks(70, () => []);
     assert.deepEqual(lagging(), [partitionId], 'a stale report');
   });
+
+  it('replaces a replica reported stopped past the grace period, by a move off its node', async () => {
+    const { leader, executor, runTicks, partitionId } = await activeTable();
+    const placed = (leader.state.partitions[partitionId]?.replicas ?? []).map((r) => r.nodeId);
+    const broken = placed.find((id) => id !== 's1') ?? '';
+    const spare = ['s1', 's2', 's3', 's4'].find((id) => !placed.includes(id));
+    const stoppedReport = (): PartitionReportInput[] => [
+      { partitionId, epoch: 1, leader: false, term: 0, sizeBytes: 0, itemCount: 0, stopped: true },
+    ];
+    // Reported stopped for 2 s: under the 5 s grace, nothing moves.
+    await runTicks(
+      40,
+      () => [],
+      (nodeId) => (nodeId === broken ? stoppedReport() : []),
+    );
+    assert.deepEqual(Object.values(leader.state.moves), []);
+    assert.equal(executor.calls.filter((c) => c.startsWith('move:')).length, 0);
+    await runTicks(
+      70,
+      () => [],
+      (nodeId) => (nodeId === broken ? stoppedReport() : []),
+    );
+    // The recording executor completes every step at once: the move ran to its end.
+    assert.ok(
+      executor.calls.includes(`move:add-learner:${partitionId}:${spare ?? ''}`),
+      executor.calls.join(' '),
+    );
+    const replicas = (leader.state.partitions[partitionId]?.replicas ?? []).map((r) => r.nodeId);
+    assert.ok(!replicas.includes(broken), `still on ${broken}: ${replicas.join(',')}`);
+    assert.ok(replicas.includes(spare ?? ''), `not on ${String(spare)}: ${replicas.join(',')}`);
+  });
 });

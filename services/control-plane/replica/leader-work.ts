@@ -8,6 +8,7 @@ import type { Command } from '../core/commands/index.js';
 import type { ControlConfig } from '../core/config.js';
 import { FailureDetector } from '../core/membership.js';
 import type { MoveStep } from '../core/moves.js';
+import { placeableNodes } from '../core/placement.js';
 import type { PlannedLeaderTransfer } from '../core/placement.js';
 import { planReconcile } from '../core/reconcile.js';
 import type { HashHex } from '../core/hash-space.js';
@@ -33,6 +34,8 @@ export interface PartitionReportInput {
   readonly samples?: readonly KeySample[];
   /** Members whose log the leader sees caught up (leaders; the leader itself included). */
   readonly caughtUpNodeIds?: readonly string[];
+  /** The replica stopped on its node (a corrupted log, say): it serves and replicates nothing. */
+  readonly stopped?: boolean;
 }
 
 /** How to build the leader's work loop. */
@@ -59,6 +62,11 @@ export interface LeaderWorkOptions {
    * epoch) before the replica is dropped there: a stray, removed from its group without learning it.
    */
   readonly strayGraceMs?: number;
+  /**
+   * How long a replica must be reported stopped before it is replaced: moved off its node like
+   * a drained one (the emptied replica is then a stray and dropped there).
+   */
+  readonly stoppedGraceMs?: number;
   readonly onWarning?: (message: string) => void;
 }
 
@@ -88,6 +96,8 @@ export class LeaderWork {
   private readonly statsEveryRounds: number;
   private rounds = 0;
   private tracker: HotPartitionTracker;
+  /** `node/partition` of replicas reported stopped → first seen (ms). */
+  private readonly stopped = new Map<string, number>();
   /** `node/partition` of replicas the map does not place where they are → first seen (ms). */
   private readonly strays = new Map<string, number>();
   /** Partitions with a split asked of storage and not yet recorded → the epoch it started at. */
@@ -143,6 +153,57 @@ export class LeaderWork {
     for (const key of this.strays.keys()) {
       if (key.startsWith(`${nodeId}/`) && !current.has(key)) this.strays.delete(key);
     }
+    const stoppedNow = new Set<string>();
+    for (const report of reports) {
+      if (report.stopped !== true) continue;
+      const key = `${nodeId}/${report.partitionId}`;
+      stoppedNow.add(key);
+      if (!this.stopped.has(key) && this.stopped.size < STRAYS_MAX) this.stopped.set(key, nowMs);
+    }
+    for (const key of this.stopped.keys()) {
+      if (key.startsWith(`${nodeId}/`) && !stoppedNow.has(key)) this.stopped.delete(key);
+    }
+  }
+
+  /**
+   * A replica reported stopped for longer than the grace period is replaced: one move per round
+   * from its node to the up node with the fewest replicas that does not hold the partition
+   * (the move protocol adds the new copy before it removes the stopped one).
+   */
+  private repairCommands(
+    state: ControlState,
+    nowMs: number,
+  ): Extract<Command, { type: 'begin-move' }>[] {
+    const graceMs = this.options.stoppedGraceMs ?? 5_000;
+    for (const [key, sinceMs] of this.stopped) {
+      if (nowMs - sinceMs < graceMs) continue;
+      const [nodeId = '', partitionId = ''] = key.split('/');
+      const partition = lookup(state.partitions, partitionId);
+      if (partition === undefined || moveOfPartition(state, partitionId) !== undefined) continue;
+      if (!partition.replicas.some((r) => r.nodeId === nodeId && r.role === 'voter')) continue;
+      const counts = new Map<string, number>();
+      for (const p of Object.values(state.partitions))
+        for (const r of p.replicas) counts.set(r.nodeId, (counts.get(r.nodeId) ?? 0) + 1);
+      const target = placeableNodes(state)
+        .filter((n) => n.state === 'up' && !partition.replicas.some((r) => r.nodeId === n.nodeId))
+        .sort(
+          (a, b) =>
+            (counts.get(a.nodeId) ?? 0) - (counts.get(b.nodeId) ?? 0) ||
+            (a.nodeId < b.nodeId ? -1 : 1),
+        )[0];
+      if (target === undefined) continue;
+      return [
+        {
+          type: 'begin-move',
+          partitionId,
+          fromNodeId: nodeId,
+          toNodeId: target.nodeId,
+          reason: 'repair',
+          nowMs,
+        },
+      ];
+    }
+    return [];
   }
 
   /**
@@ -189,6 +250,7 @@ export class LeaderWork {
     this.actions.clear();
     this.splitting.clear();
     this.strays.clear();
+    this.stopped.clear();
   }
 
   private async round(): Promise<void> {
@@ -202,7 +264,8 @@ export class LeaderWork {
     const planned = plan.commands.filter(
       (c) => c.type !== 'begin-move' || !splitting.has(c.partitionId),
     );
-    const commands: Command[] = [...planned, ...this.reportCommands(state, nowMs)];
+    const repairs = this.repairCommands(state, nowMs).filter((c) => !splitting.has(c.partitionId));
+    const commands: Command[] = [...planned, ...repairs, ...this.reportCommands(state, nowMs)];
     await Promise.all(commands.map(async (command) => this.proposeQuietly(command)));
     this.startActions(this.driver.state, plan.moveSteps);
     this.startTransfers(this.driver.state, plan.leaderTransfers);

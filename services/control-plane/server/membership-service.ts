@@ -70,6 +70,7 @@ export function membershipService(
           itemCount: Number(report.itemCount),
           requestUnitsPerSecond: report.readsPerSecond + report.writesPerSecond,
           caughtUpNodeIds: report.caughtUpNodeIds.slice(0, 64),
+          stopped: report.stopped,
           samples: report.keySamples
             .filter((sample) => sample.hash.length === 16)
             .slice(0, SPLIT_SAMPLES_MAX)

@@ -131,12 +131,13 @@ export async function startStorageNode(
   const sizes = new SizeCache(() => performance.now(), config.sizeReportIntervalMs ?? 10_000);
   const server = createGrpcServer(
     [
-      storageService(host, (method, outcome, seconds, partitionId) => {
+      storageService(host, (method, outcome, seconds, partitionId, keyHash) => {
         storage.requests.inc({ method, outcome });
         storage.requestDuration.observe({ method }, seconds);
         rates.record(
           partitionId,
           method === 'GetItem' || method === 'Query' || method === 'Scan' ? 'read' : 'write',
+          keyHash,
         );
       }),
       partitionAdminService(host, engine, rates, sizes),

@@ -156,6 +156,30 @@ describe('leader split work', () => {
     assert.equal(partitionsOfTable(leader.state, 't-1').length, 2);
   });
 
+  it('splits a hot partition at the median of its requests, not of its data', async () => {
+    const { leader, executor, runTicks, partitionId } = await activeTable();
+    // Data evenly spread (its median: the fifth key); requests piled on the last two keys: the
+    // point is the last key, where the request weight divides closest to half.
+    const data = samples([1, 1, 1, 1, 1, 1, 1, 1]);
+    const requests = samples([1, 1, 1, 1, 1, 1, 10, 10]);
+    await runTicks(40, () => [
+      {
+        partitionId,
+        epoch: leader.state.partitions[partitionId]?.epoch ?? 0,
+        leader: true,
+        term: 2,
+        sizeBytes: 100,
+        itemCount: 8,
+        requestUnitsPerSecond: 900,
+        samples: data,
+        requestSamples: requests,
+      },
+    ]);
+    const point = requests[7]?.hash as HashHex;
+    const first = executor.calls.find((c) => c.startsWith('split:'));
+    assert.equal(first, `split:${partitionId}@1:${point}`);
+  });
+
   it('leaves a partition under the threshold alone', async () => {
     const { leader, executor, runTicks, partitionId } = await activeTable();
     await runTicks(4, () => [

@@ -32,6 +32,8 @@ export interface PartitionReportInput {
   readonly requestUnitsPerSecond?: number;
   /** Key hashes weighted by the bytes under them, from the node's bounded scan (leaders). */
   readonly samples?: readonly KeySample[];
+  /** Key hashes recent requests addressed, weighted by how often (leaders). */
+  readonly requestSamples?: readonly KeySample[];
   /** Members whose log the leader sees caught up (leaders; the leader itself included). */
   readonly caughtUpNodeIds?: readonly string[];
   /** The replica stopped on its node (a corrupted log, say): it serves and replicates nothing. */
@@ -332,8 +334,12 @@ export class LeaderWork {
         sizeBytes: report.sizeBytes,
         requestUnitsPerSecond: report.requestUnitsPerSecond ?? 0,
         sizeSamples: samples,
-        // Storage samples keys by bytes only: a hot partition splits at its data's median.
-        requestSamples: samples,
+        // A hot partition splits at the median of its requests; at its data's while the node
+        // has sampled no requests (an older node, or too few requests to sample yet).
+        requestSamples:
+          report.requestSamples !== undefined && report.requestSamples.length > 0
+            ? report.requestSamples
+            : samples,
       });
     }
     const room = (this.options.splitsInFlightMax ?? 1) - this.splitting.size;

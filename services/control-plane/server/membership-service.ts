@@ -70,6 +70,13 @@ export function membershipService(
           itemCount: Number(report.itemCount),
           requestUnitsPerSecond: report.readsPerSecond + report.writesPerSecond,
           caughtUpNodeIds: report.caughtUpNodeIds.slice(0, 64),
+          requestSamples: report.requestSamples
+            .filter((sample) => sample.hash.length === 16)
+            .slice(0, SPLIT_SAMPLES_MAX)
+            .map((sample) => ({
+              hash: Buffer.from(sample.hash).toString('hex') as HashHex,
+              weight: Number(sample.weight),
+            })),
           stopped: report.stopped,
           samples: report.keySamples
             .filter((sample) => sample.hash.length === 16)

@@ -174,6 +174,10 @@ export async function buildReports(
       readsPerSecond: rate?.readsPerSecond ?? 0,
       writesPerSecond: rate?.writesPerSecond ?? 0,
       keySamples: size.samples.map((s) => ({ hash: s.hash, weight: BigInt(s.weight) })),
+      requestSamples: (rate?.samples ?? []).map((s) => ({
+        hash: s.hash,
+        weight: BigInt(s.weight),
+      })),
       caughtUpNodeIds: [...report.caughtUpNodeIds],
       stopped: report.stoppedReason !== undefined,
       stoppedReason: report.stoppedReason ?? '',

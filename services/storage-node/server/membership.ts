@@ -6,8 +6,12 @@ import { Membership } from '../../../lib/gen/tessera/control/v1/control_pb.js';
 import type { PartitionReport } from '../../../lib/gen/tessera/storage/v1/storage_pb.js';
 
 /** A partition report as sent in a heartbeat. */
-export type ReportInit = Omit<PartitionReport, '$typeName' | '$unknown' | 'keySamples'> & {
+export type ReportInit = Omit<
+  PartitionReport,
+  '$typeName' | '$unknown' | 'keySamples' | 'requestSamples'
+> & {
   keySamples: { hash: Uint8Array; weight: bigint }[];
+  requestSamples: { hash: Uint8Array; weight: bigint }[];
 };
 
 /** The control-plane calls a storage node makes. */

@@ -72,3 +72,29 @@ describe('partition report figures', () => {
     assert.equal(scans(), 4 * first, 'a forgotten partition is measured afresh');
   });
 });
+
+test('requests sample the keys they address: one in eight is hashed, weighted by how often', () => {
+  let nowMs = 0;
+  const rates = new RequestRates(() => nowMs, 500);
+  let hashed = 0;
+  const hot = new Uint8Array(16).fill(0xaa);
+  const cold = new Uint8Array(16).fill(0x11);
+  for (let i = 0; i < 160; i++) {
+    // Two thirds of the requests address the hot key.
+    const key = i % 3 === 0 ? cold : hot;
+    rates.record('p1', 'write', () => {
+      hashed += 1;
+      return key;
+    });
+  }
+  assert.equal(hashed, 20, 'only sampled requests compute their hash');
+  nowMs = 1_000;
+  const samples = rates.take().get('p1')?.samples ?? [];
+  const weights = samples.map((s) => [Buffer.from(s.hash).toString('hex').slice(0, 2), s.weight]);
+  assert.equal(weights[0]?.[0], 'aa', 'the hot key weighs most, and comes first');
+  assert.equal(
+    samples.reduce((sum, s) => sum + s.weight, 0),
+    20,
+  );
+  assert.ok((weights[0]?.[1] as number) > (weights[1]?.[1] as number));
+});

@@ -5,11 +5,37 @@ import type { Engine } from '../engine/engine.js';
 import { hashBytes, partitionRange, tablePrefix } from '../engine/storage-keys.js';
 import type { PartitionMeta } from '../host/partition-meta.js';
 
-/** Reads and writes served per partition, and the rates since the previous report. */
+/** One partition's request figures over a report window. */
+export interface RequestFigures {
+  readonly readsPerSecond: number;
+  readonly writesPerSecond: number;
+  /** Key hashes the sampled requests addressed, weighted by how often (heaviest first). */
+  readonly samples: readonly { hash: Uint8Array; weight: number }[];
+}
+
+/** Every this many requests of a partition, one has its key hash sampled (MD5 is not free). */
+const SAMPLE_EVERY = 8;
+/** Distinct key hashes counted per partition and window (the lightest is evicted beyond). */
+const SAMPLED_KEYS_MAX = 128;
+/** Key samples reported per partition. */
+const SAMPLES_REPORTED_MAX = 64;
+
+interface Counts {
+  reads: number;
+  writes: number;
+  /** hex hash → requests seen for it (space-saving counts). */
+  readonly keys: Map<string, number>;
+}
+
+/**
+ * Reads and writes served per partition, the rates since the previous report, and a sample of
+ * the keys they addressed — so that a partition hot by request rate is split at the median of
+ * its requests, not of its data.
+ */
 export class RequestRates {
-  private readonly counts = new Map<string, { reads: number; writes: number }>();
+  private readonly counts = new Map<string, Counts>();
   private lastReportMs: number;
-  private last = new Map<string, { readsPerSecond: number; writesPerSecond: number }>();
+  private last = new Map<string, RequestFigures>();
 
   /**
    * @param windowMinMs a `take()` sooner than this after the previous one answers the previous
@@ -23,35 +49,68 @@ export class RequestRates {
     this.lastReportMs = nowMs();
   }
 
-  /** Counts one request. */
-  record(partitionId: string, kind: 'read' | 'write'): void {
+  /**
+   * Counts one request; `keyHash` (computed only for the sampled ones) gives the hash of the
+   * partition key it addressed, when it has one.
+   */
+  record(
+    partitionId: string,
+    kind: 'read' | 'write',
+    keyHash?: () => Uint8Array | undefined,
+  ): void {
     let count = this.counts.get(partitionId);
     if (count === undefined) {
       if (this.counts.size >= 100_000) return;
-      count = { reads: 0, writes: 0 };
+      count = { reads: 0, writes: 0, keys: new Map() };
       this.counts.set(partitionId, count);
     }
     if (kind === 'read') count.reads++;
     else count.writes++;
+    if (keyHash === undefined || (count.reads + count.writes) % SAMPLE_EVERY !== 0) return;
+    const hash = keyHash();
+    if (hash !== undefined) sampleKey(count.keys, Buffer.from(hash).toString('hex'));
   }
 
   /** Rates per partition since the previous call, per second; resets the counts. */
-  take(): Map<string, { readsPerSecond: number; writesPerSecond: number }> {
+  take(): Map<string, RequestFigures> {
     const now = this.nowMs();
     if (now - this.lastReportMs < this.windowMinMs) return this.last;
     const seconds = Math.max((now - this.lastReportMs) / 1000, 0.001);
     this.lastReportMs = now;
-    const rates = new Map<string, { readsPerSecond: number; writesPerSecond: number }>();
+    const rates = new Map<string, RequestFigures>();
     for (const [id, count] of this.counts) {
+      const samples = [...count.keys]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, SAMPLES_REPORTED_MAX)
+        .map(([hex, weight]) => ({ hash: new Uint8Array(Buffer.from(hex, 'hex')), weight }));
       rates.set(id, {
         readsPerSecond: count.reads / seconds,
         writesPerSecond: count.writes / seconds,
+        samples,
       });
     }
     this.counts.clear();
     this.last = rates;
     return rates;
   }
+}
+
+/** Counts `hex` in a bounded map, evicting the lightest key when full (space-saving). */
+function sampleKey(keys: Map<string, number>, hex: string): void {
+  const known = keys.get(hex);
+  if (known !== undefined) {
+    keys.set(hex, known + 1);
+    return;
+  }
+  if (keys.size < SAMPLED_KEYS_MAX) {
+    keys.set(hex, 1);
+    return;
+  }
+  let lightest: [string, number] | undefined;
+  for (const entry of keys) if (lightest === undefined || entry[1] < lightest[1]) lightest = entry;
+  if (lightest === undefined) return;
+  keys.delete(lightest[0]);
+  keys.set(hex, lightest[1] + 1);
 }
 
 /**

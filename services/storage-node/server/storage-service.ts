@@ -17,9 +17,10 @@ import {
   ScanRequestSchema,
   UpdateItemRequestSchema,
 } from '../../../lib/gen/tessera/v1/dynamo_pb.js';
-import { DynamoError } from '../../../lib/dynamo/index.js';
+import { DynamoError, itemFromWire } from '../../../lib/dynamo/index.js';
 import {
   evaluateGetItem,
+  hashOfPartitionKey,
   evaluateQuery,
   evaluateScan,
   type BatchWriteResponse,
@@ -39,13 +40,30 @@ import {
   routingToProto,
 } from './convert.js';
 
-/** Told about every request: method, outcome (ok, an error name, not_leader, …), duration, partition. */
+/**
+ * Told about every request: method, outcome (ok, an error name, not_leader, …), duration,
+ * partition, and — computed only when called — the hash of the partition key it addressed.
+ */
 export type RequestObserver = (
   method: string,
   outcome: string,
   durationSeconds: number,
   partitionId: string,
+  keyHash: () => Uint8Array | undefined,
 ) => void;
+
+/** The hash of the partition key `item` (an Item or a Key, DynamoDB JSON) holds, if any. */
+function partitionKeyHashOf(
+  host: StorageHost,
+  partitionId: string,
+  item: unknown,
+): Uint8Array | undefined {
+  const name = host.replica(partitionId)?.meta.schema.partitionKey.name;
+  if (name === undefined || typeof item !== 'object' || item === null) return undefined;
+  const converted = itemFromWire({ [name]: (item as Record<string, unknown>)[name] });
+  const value = converted.ok ? converted.value.get(name) : undefined;
+  return value === undefined ? undefined : hashOfPartitionKey(value);
+}
 
 /** The outcome label of an answer. */
 export function outcomeLabel(answer: HostAnswer<unknown>): string {
@@ -132,14 +150,13 @@ export function storageService(
     method: string,
     ref: PartitionRef | undefined,
     body: () => Promise<HostAnswer<T>>,
+    keyed?: unknown,
   ): Promise<HostAnswer<T>> {
     const started = performance.now();
     const answer = addressOf(ref) === undefined ? missingPartition : await body();
-    observe(
-      method,
-      outcomeLabel(answer),
-      (performance.now() - started) / 1000,
-      ref?.partitionId ?? '',
+    const partitionId = ref?.partitionId ?? '';
+    observe(method, outcomeLabel(answer), (performance.now() - started) / 1000, partitionId, () =>
+      partitionKeyHashOf(host, partitionId, keyed),
     );
     return answer;
   }
@@ -149,8 +166,12 @@ export function storageService(
     ref: PartitionRef | undefined,
     request: object | undefined,
   ) {
-    return run(operation, ref, () =>
-      executeWrite(host, addressOf(ref)!, operation, messageToJson(schema, request ?? {})),
+    const json = messageToJson(schema, request ?? {}) as Record<string, unknown>;
+    return run(
+      operation,
+      ref,
+      () => executeWrite(host, addressOf(ref)!, operation, json),
+      operation === 'PutItem' ? json['Item'] : json['Key'],
     );
   }
   return bindService(Storage, {
@@ -178,8 +199,11 @@ export function storageService(
     },
     async getItem(request) {
       const json = messageToJson(GetItemRequestSchema, request.request ?? {});
-      const answer = await run('GetItem', request.partition, () =>
-        executeRead(host, addressOf(request.partition)!, 'GetItem', json, evaluateGetItem),
+      const answer = await run(
+        'GetItem',
+        request.partition,
+        () => executeRead(host, addressOf(request.partition)!, 'GetItem', json, evaluateGetItem),
+        (json as Record<string, unknown>)['Key'],
       );
       return getShape(answer);
     },

@@ -11,12 +11,14 @@ function canBind(port: number): Promise<boolean> {
 
 /**
  * Finds `size` consecutive ports on 127.0.0.1 that are free now, trying at most
- * `attemptsMax` random blocks between 20000 and 60000. Another process may still take one
- * before the test binds it; the range keeps that unlikely.
+ * `attemptsMax` random blocks between 20000 and 32000 — below Linux's ephemeral range
+ * (32768–60999), where every outgoing connection and every `listen(0)` of the other tests
+ * running meanwhile draws its port (a block there was taken between a `npm start` and its
+ * restart once). Another test choosing a block may still overlap; the range keeps that rare.
  */
 export async function findFreePortBlock(size: number, attemptsMax = 50): Promise<number> {
   for (let attempt = 0; attempt < attemptsMax; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * (40_000 - size));
+    const base = 20_000 + Math.floor(Math.random() * (12_000 - size));
     let free = true;
     for (let offset = 0; offset < size && free; offset++) free = await canBind(base + offset);
     if (free) return base;

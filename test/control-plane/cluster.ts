@@ -1,7 +1,6 @@
 // Control-plane processes for the process tests: free ports chosen up front (peers must know
 // each other's addresses), start/stop, and finding the leader over the admin API.
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, GrpcError, openChannel } from '../../lib/grpc/index.js';
@@ -9,6 +8,7 @@ import { Catalog, ControlAdmin, Membership } from '../../lib/gen/tessera/control
 import { startTypeScriptProcess } from '../helpers/process.js';
 import type { TestProcess } from '../helpers/process.js';
 import { pollUntil } from '../helpers/poll.js';
+import { findFreePortBlock } from '../helpers/ports.js';
 
 const entry = 'services/control-plane/main.ts';
 
@@ -17,23 +17,13 @@ export function temporaryDirectory(): string {
   return mkdtempSync(join(tmpdir(), 'tessera-control-'));
 }
 
-/** Ports free right now (bound then released; the test starts its processes at once). */
+/**
+ * Ports free right now, from below the ephemeral range (see `findFreePortBlock`): peers must
+ * know each other's addresses before they start, so these cannot be port 0.
+ */
 export async function freePorts(count: number): Promise<number[]> {
-  const ports: number[] = [];
-  for (let i = 0; i < count; i++) {
-    ports.push(
-      await new Promise<number>((resolve, reject) => {
-        const server = createServer();
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => {
-          const address = server.address();
-          const port = typeof address === 'object' && address !== null ? address.port : 0;
-          server.close(() => resolve(port));
-        });
-      }),
-    );
-  }
-  return ports;
+  const base = await findFreePortBlock(count);
+  return Array.from({ length: count }, (_, i) => base + i);
 }
 
 /** One control-plane replica process and its clients. */

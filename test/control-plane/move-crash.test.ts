@@ -7,12 +7,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  GetItemCommand,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { pollUntil } from '../helpers/poll.js';
 import { stopProcess } from '../helpers/process.js';
@@ -22,11 +17,11 @@ import type { Replica } from './cluster.js';
 import {
   FAST_CONTROL_ARGS,
   NODE_STATE,
-  mapPlacement,
-  showPlacement,
+  createActiveTable,
   startRouter,
   startStorageNodes,
-  storagePlacement,
+  waitForNodesUp,
+  waitForSamePlacement,
 } from './storage-cluster.js';
 import type { StorageNode } from './storage-cluster.js';
 
@@ -64,34 +59,12 @@ describe('control plane killed during moves', () => {
       first.address,
       processes,
     );
-    await pollUntil(
-      async () => {
-        const status = await leader.admin.getClusterStatus({});
-        return status.nodes.filter((n) => n.state === NODE_STATE.up).length === 4
-          ? true
-          : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 200, description: 'four storage nodes up' },
-    );
+    await waitForNodesUp(leader, 4);
     const router = await startRouter(first.address);
     processes.push(router.process);
     client = router.client;
     const sdk = client;
-    await sdk.send(
-      new CreateTableCommand({
-        TableName: 'Music',
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    await pollUntil(
-      async () => {
-        const described = await sdk.send(new DescribeTableCommand({ TableName: 'Music' }));
-        return described.Table?.TableStatus === 'ACTIVE' ? true : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 200, description: 'Music ACTIVE' },
-    );
+    await createActiveTable(sdk, 'Music');
     for (let i = 0; i < ITEMS; i++) {
       await sdk.send(
         new PutItemCommand({
@@ -149,18 +122,7 @@ describe('control plane killed during moves', () => {
         description: `${busiest.nodeId} drained after restart`,
       },
     );
-    let seen = '';
-    const placement = await pollUntil(
-      async () => {
-        const real = await storagePlacement(nodes);
-        const mapped = showPlacement(await mapPlacement(second.address));
-        seen = `nodes host ${showPlacement(real)}; the map says ${mapped}`;
-        return showPlacement(real) === mapped ? real : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 250, description: 'storage nodes host what the map says' },
-    ).catch((error: unknown) => {
-      throw new Error(`${String(error)}: ${seen}`);
-    });
+    const placement = await waitForSamePlacement(nodes, second.address, () => true, 30_000);
     assert.equal(placement.size, 4);
     for (const [partitionId, holders] of placement) {
       assert.equal(holders.length, 3, `${partitionId} on ${holders.join(',')}`);

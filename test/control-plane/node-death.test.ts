@@ -14,22 +14,21 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { pollUntil } from '../helpers/poll.js';
-import { parseLogLine, startTypeScriptProcess, stopProcess } from '../helpers/process.js';
+import { stopProcess } from '../helpers/process.js';
 import type { TestProcess } from '../helpers/process.js';
 import { findLeader, freePorts, startReplica, temporaryDirectory } from './cluster.js';
-import { startStorageNodes } from './storage-cluster.js';
 import type { Replica } from './cluster.js';
+import {
+  createActiveTable,
+  startRouter,
+  startStorageNodes,
+  waitForNodesUp,
+} from './storage-cluster.js';
 
 const ITEMS = 30;
-const NODE_UP = 2;
 const NODE_DOWN = 4;
 
 /** The parts of a cluster status a failure message needs. */
@@ -54,26 +53,6 @@ describe('storage-node death', () => {
     await Promise.all(processes.map(async (process) => stopProcess(process)));
     rmSync(directory, { recursive: true, force: true });
   });
-
-  /** Starts the router against the control plane and returns an SDK client for it. */
-  async function startRouter(controlAddress: string): Promise<DynamoDBClient> {
-    const router = startTypeScriptProcess('services/router/main.ts', [
-      '--http-port=0',
-      '--grpc-port=0',
-      '--admin-port=0',
-      `--control-plane-address=${controlAddress}`,
-    ]);
-    processes.push(router);
-    const ready = parseLogLine(
-      await router.waitForLine((line) => line.includes('DynamoDB endpoint'), 30_000),
-    );
-    return new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${ready?.['httpPort'] as number}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-      maxAttempts: 3,
-    });
-  }
 
   it('re-creates a dead node’s replicas on the others and keeps every item', async () => {
     const ports = await freePorts(1);
@@ -100,30 +79,12 @@ describe('storage-node death', () => {
       processes,
     );
     const nodes = new Map(started.map((node) => [node.nodeId, node.process]));
-    await pollUntil(
-      async () => {
-        const status = await leader.admin.getClusterStatus({});
-        return status.nodes.filter((n) => n.state === NODE_UP).length === 4 ? true : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 200, description: 'four storage nodes up' },
-    );
-    client = await startRouter(control.address);
+    await waitForNodesUp(leader, 4);
+    const router = await startRouter(control.address);
+    processes.push(router.process);
+    client = router.client;
     const sdk = client;
-    await sdk.send(
-      new CreateTableCommand({
-        TableName: 'Music',
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    await pollUntil(
-      async () => {
-        const described = await sdk.send(new DescribeTableCommand({ TableName: 'Music' }));
-        return described.Table?.TableStatus === 'ACTIVE' ? true : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 200, description: 'Music ACTIVE' },
-    );
+    await createActiveTable(sdk, 'Music');
     for (let i = 0; i < ITEMS; i++) {
       const item = { id: { S: `item-${i}` }, n: { N: String(i) } };
       await pollUntil(

@@ -5,15 +5,10 @@
 // written before stays readable, strongly consistent, through the router. At the end the
 // replicas the storage nodes REALLY host (their own reports) match the control plane's map.
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  GetItemCommand,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { pollUntil } from '../helpers/poll.js';
 import { stopProcess } from '../helpers/process.js';
@@ -23,13 +18,13 @@ import type { Replica } from './cluster.js';
 import {
   FAST_CONTROL_ARGS,
   NODE_STATE,
-  mapPlacement,
-  showPlacement,
+  createActiveTable,
   startRouter,
   startStorageNodes,
-  storagePlacement,
+  waitForNodesUp,
+  waitForSamePlacement,
 } from './storage-cluster.js';
-import type { Placement, StorageNode } from './storage-cluster.js';
+import type { StorageNode } from './storage-cluster.js';
 
 const ITEMS = 24;
 const PARTITIONS = 4;
@@ -42,10 +37,6 @@ describe('rebalancing on join and drain', () => {
   after(async () => {
     client?.destroy();
     control?.close();
-    const logs = process.env['TESSERA_TEST_LOGS'];
-    if (logs !== undefined) {
-      processes.forEach((p, i) => writeFileSync(join(logs, `${i}.log`), p.stdout.join('\n')));
-    }
     await Promise.all(processes.map(async (process) => stopProcess(process)));
     rmSync(directory, { recursive: true, force: true });
   });
@@ -66,23 +57,6 @@ describe('rebalancing on join and drain', () => {
     return right;
   }
 
-  /** Waits until the nodes host exactly what the map says; answers the placement. */
-  async function samePlacement(nodes: readonly StorageNode[], address: string): Promise<Placement> {
-    let seen = '';
-    return pollUntil(
-      async () => {
-        const placement = await storagePlacement(nodes);
-        const real = showPlacement(placement);
-        const mapped = showPlacement(await mapPlacement(address));
-        seen = `nodes host ${real}; the map says ${mapped}`;
-        return real === mapped ? placement : undefined;
-      },
-      { timeoutMs: 20_000, intervalMs: 250, description: 'storage nodes host what the map says' },
-    ).catch((error: unknown) => {
-      throw new Error(`${String(error)}: ${seen}`);
-    });
-  }
-
   it('spreads replicas and leaders onto a new node, drains one, and never loses a copy', async () => {
     const ports = await freePorts(1);
     control = await startReplica(
@@ -100,33 +74,12 @@ describe('rebalancing on join and drain', () => {
       control.address,
       processes,
     );
-    const upCount = async (): Promise<number> =>
-      (await leader.admin.getClusterStatus({})).nodes.filter((n) => n.state === NODE_STATE.up)
-        .length;
-    await pollUntil(async () => ((await upCount()) === 3 ? true : undefined), {
-      timeoutMs: 30_000,
-      intervalMs: 200,
-      description: 'three storage nodes up',
-    });
+    await waitForNodesUp(leader, 3);
     const router = await startRouter(control.address);
     processes.push(router.process);
     client = router.client;
     const sdk = client;
-    await sdk.send(
-      new CreateTableCommand({
-        TableName: 'Music',
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    await pollUntil(
-      async () => {
-        const described = await sdk.send(new DescribeTableCommand({ TableName: 'Music' }));
-        return described.Table?.TableStatus === 'ACTIVE' ? true : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 200, description: 'Music ACTIVE' },
-    );
+    await createActiveTable(sdk, 'Music');
     for (let i = 0; i < ITEMS; i++) {
       const item = { id: { S: `item-${i}` }, n: { N: String(i) } };
       await pollUntil(
@@ -160,7 +113,7 @@ describe('rebalancing on join and drain', () => {
     );
     assert.equal(worstUnderReplicated, 0, 'a partition was under-replicated during the join');
     assert.equal(await readAll(sdk), ITEMS);
-    await samePlacement(nodes, control.address);
+    await waitForSamePlacement(nodes, control.address);
 
     // Drain s1: it ends with zero replicas, on the control plane AND on the node itself.
     assert.equal((await leader.admin.drainNode({ nodeId: 's1' })).error, undefined);
@@ -176,7 +129,7 @@ describe('rebalancing on join and drain', () => {
       { timeoutMs: 60_000, intervalMs: 200, description: 's1 drained' },
     );
     assert.equal(worstUnderReplicated, 0, 'a partition was under-replicated during the drain');
-    const real = await samePlacement(nodes, control.address);
+    const real = await waitForSamePlacement(nodes, control.address);
     assert.equal(real.size, PARTITIONS);
     for (const [partitionId, holders] of real) {
       assert.equal(holders.length, 3, `${partitionId} on ${holders.join(',')}`);

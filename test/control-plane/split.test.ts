@@ -6,30 +6,28 @@
 // (which fans out over the router's map) returns each item exactly once; and the storage nodes
 // host exactly the partitions the map names.
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
-  CreateTableCommand,
   DescribeTableCommand,
   GetItemCommand,
   PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { pollUntil } from '../helpers/poll.js';
 import { stopProcess } from '../helpers/process.js';
 import type { TestProcess } from '../helpers/process.js';
 import { findLeader, freePorts, startReplica, temporaryDirectory } from './cluster.js';
 import type { Replica } from './cluster.js';
 import {
   FAST_CONTROL_ARGS,
-  NODE_STATE,
+  createActiveTable,
   mapPlacement,
-  showPlacement,
   startRouter,
   startStorageNodes,
-  storagePlacement,
+  waitForNodesUp,
+  waitForSamePlacement,
 } from './storage-cluster.js';
 import type { StorageNode } from './storage-cluster.js';
 
@@ -45,10 +43,6 @@ describe('partition splits', () => {
   after(async () => {
     client?.destroy();
     control?.close();
-    const logs = process.env['TESSERA_TEST_LOGS'];
-    if (logs !== undefined) {
-      processes.forEach((p, i) => writeFileSync(join(logs, `${i}.log`), p.stdout.join('\n')));
-    }
     await Promise.all(processes.map(async (process) => stopProcess(process)));
     rmSync(directory, { recursive: true, force: true });
   });
@@ -76,34 +70,12 @@ describe('partition splits', () => {
       processes,
       ['--size-report-interval-ms=300'],
     );
-    await pollUntil(
-      async () => {
-        const status = await leader.admin.getClusterStatus({});
-        return status.nodes.filter((n) => n.state === NODE_STATE.up).length === 3
-          ? true
-          : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 200, description: 'three storage nodes up' },
-    );
+    await waitForNodesUp(leader, 3);
     const router = await startRouter(control.address);
     processes.push(router.process);
     client = router.client;
     const sdk = client;
-    await sdk.send(
-      new CreateTableCommand({
-        TableName: 'Logs',
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    await pollUntil(
-      async () => {
-        const described = await sdk.send(new DescribeTableCommand({ TableName: 'Logs' }));
-        return described.Table?.TableStatus === 'ACTIVE' ? true : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 200, description: 'Logs ACTIVE' },
-    );
+    await createActiveTable(sdk, 'Logs');
     const partitionCount = async (): Promise<number> => (await mapPlacement(leader.address)).size;
     assert.equal(await partitionCount(), 1);
 
@@ -134,18 +106,7 @@ describe('partition splits', () => {
     );
 
     // The storage nodes host exactly what the map says: each partition three times.
-    let seen = '';
-    const placement = await pollUntil(
-      async () => {
-        const real = await storagePlacement(nodes);
-        const mapped = showPlacement(await mapPlacement(leader.address));
-        seen = `nodes host ${showPlacement(real)}; the map says ${mapped}`;
-        return showPlacement(real) === mapped ? real : undefined;
-      },
-      { timeoutMs: 20_000, intervalMs: 250, description: 'storage nodes host what the map says' },
-    ).catch((error: unknown) => {
-      throw new Error(`${String(error)}: ${seen}`);
-    });
+    const placement = await waitForSamePlacement(nodes, leader.address);
     assert.ok(placement.size >= 2);
     for (const [partitionId, holders] of placement)
       assert.equal(holders.length, 3, `${partitionId} on ${holders.join(',')}`);

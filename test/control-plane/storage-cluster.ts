@@ -3,12 +3,14 @@
 // node's own partition reports, so a test can compare them with the control plane's map rather
 // than trusting the control plane's bookkeeping.
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createClient, openChannel } from '../../lib/grpc/index.js';
 import { PartitionMap } from '../../lib/gen/tessera/control/v1/control_pb.js';
 import { PartitionAdmin } from '../../lib/gen/tessera/storage/v1/storage_pb.js';
 import { parseLogLine, startTypeScriptProcess } from '../helpers/process.js';
 import type { TestProcess } from '../helpers/process.js';
+import { pollUntil } from '../helpers/poll.js';
+import type { Replica } from './cluster.js';
 
 /** Control-plane flags that make failure detection and reconciling fast enough for a test. */
 // Suspect after 1.5 s of silence (seven missed heartbeats): short enough for the node-death test,
@@ -145,4 +147,69 @@ export function showPlacement(placement: Placement): string {
     .sort((a, b) => (a[0] < b[0] ? -1 : 1))
     .map(([id, nodes]) => `${id}:${nodes.join(',')}`)
     .join(' ');
+}
+
+/** Waits until the control plane sees `count` storage nodes up. */
+export async function waitForNodesUp(leader: Replica, count: number): Promise<void> {
+  let seen = '';
+  await pollUntil(
+    async () => {
+      const status = await leader.admin.getClusterStatus({});
+      seen = status.nodes.map((n) => `${n.nodeId}:${n.state}`).join(' ');
+      return status.nodes.filter((n) => n.state === NODE_STATE.up).length === count
+        ? true
+        : undefined;
+    },
+    {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      get description() {
+        return `${count} storage nodes up (last seen: ${seen})`;
+      },
+    },
+  );
+}
+
+/** Creates table `name` (string hash key `id`) through the router and waits for ACTIVE. */
+export async function createActiveTable(sdk: DynamoDBClient, name: string): Promise<void> {
+  await sdk.send(
+    new CreateTableCommand({
+      TableName: name,
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  await pollUntil(
+    async () => {
+      const described = await sdk.send(new DescribeTableCommand({ TableName: name }));
+      return described.Table?.TableStatus === 'ACTIVE' ? true : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, description: `${name} ACTIVE` },
+  );
+}
+
+/**
+ * Waits until the storage nodes host exactly what the control plane's map says (and `done`
+ * holds of it, when given); answers the placement. A timeout names both sides.
+ */
+export async function waitForSamePlacement(
+  nodes: readonly StorageNode[],
+  control: string,
+  done: (placement: Placement) => boolean = () => true,
+  timeoutMs = 20_000,
+): Promise<Placement> {
+  let seen = '';
+  return pollUntil(
+    async () => {
+      const placement = await storagePlacement(nodes);
+      const real = showPlacement(placement);
+      const mapped = showPlacement(await mapPlacement(control));
+      seen = `nodes host ${real}; the map says ${mapped}`;
+      return real === mapped && done(placement) ? placement : undefined;
+    },
+    { timeoutMs, intervalMs: 250, description: 'storage nodes host what the map says' },
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}: ${seen}`);
+  });
 }

@@ -8,12 +8,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  GetItemCommand,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { pollUntil } from '../helpers/poll.js';
 import { stopProcess } from '../helpers/process.js';
@@ -23,6 +18,7 @@ import type { Replica } from './cluster.js';
 import {
   FAST_CONTROL_ARGS,
   NODE_STATE,
+  createActiveTable,
   startRouter,
   startStorageNodes,
 } from './storage-cluster.js';
@@ -38,24 +34,6 @@ describe('three control-plane replicas with a cluster to run', () => {
     await Promise.all(processes.map(async (process) => stopProcess(process)));
     rmSync(directory, { recursive: true, force: true });
   });
-
-  async function createActive(sdk: DynamoDBClient, name: string): Promise<void> {
-    await sdk.send(
-      new CreateTableCommand({
-        TableName: name,
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    await pollUntil(
-      async () => {
-        const described = await sdk.send(new DescribeTableCommand({ TableName: name }));
-        return described.Table?.TableStatus === 'ACTIVE' ? true : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 200, description: `${name} ACTIVE` },
-    );
-  }
 
   it('keeps serving through the loss of the control-plane leader', async () => {
     const ids = ['control-1', 'control-2', 'control-3'];
@@ -92,7 +70,7 @@ describe('three control-plane replicas with a cluster to run', () => {
     processes.push(router.process);
     client = router.client;
     const sdk = client;
-    await createActive(sdk, 'Before');
+    await createActiveTable(sdk, 'Before');
 
     const acknowledged: string[] = [];
     const put = async (table: string, id: string): Promise<void> => {
@@ -132,7 +110,7 @@ describe('three control-plane replicas with a cluster to run', () => {
     }
     assert.equal(await upOn(next), 3, 'a node went quiet after the election');
     // The router follows the new leader for the catalog: a new table is created and used.
-    await createActive(sdk, 'After');
+    await createActiveTable(sdk, 'After');
     for (let i = 0; i < 10; i++) await put('After', `c-${i}`);
     for (const entry of acknowledged) {
       const [table = '', id = ''] = entry.split('/');

@@ -4,9 +4,9 @@
 // replica stops with a message naming the segment file and byte offset (its requests answer
 // PartitionUnavailable, never a generic error), while the second keeps serving reads and writes.
 import assert from 'node:assert/strict';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { flipByteInLog } from '../helpers/log-corruption.js';
 import { pollUntil } from '../helpers/poll.js';
 import { findLeader, killNode, startNode, temporaryDirectory, testTable } from './cluster.js';
 import type { NodeProcess } from './cluster.js';
@@ -54,19 +54,7 @@ test('a corrupted record stops its replica only; the node’s other partition ke
   await killNode(node);
 
   // Flip one byte inside the marked record's body, in whichever segment holds it.
-  const walDirectory = join(dataDirectory, 'wal');
-  let corrupted = '';
-  for (const name of (await readdir(walDirectory)).sort()) {
-    const path = join(walDirectory, name);
-    const bytes = await readFile(path);
-    const at = bytes.indexOf(marker);
-    if (at < 0) continue;
-    bytes[at + 5] = bytes[at + 5]! ^ 0x20;
-    await writeFile(path, bytes);
-    corrupted = name;
-    break;
-  }
-  assert.notEqual(corrupted, '', 'the marked record was not found in any log segment');
+  const corrupted = await flipByteInLog(join(dataDirectory, 'wal'), marker);
 
   node = await startNode('solo', dataDirectory);
   const reports = await node.admin.getPartitionReports({});

@@ -90,6 +90,27 @@ describe('planMoves', () => {
     assert.equal(new Set(moves.map((m) => m.partitionId)).size, 3);
   });
 
+  test('a replica its node reports stopped is moved off that node, the node staying up', () => {
+    let state = threeNodeTable();
+    state = withNodes(state, context, ['n4']);
+    const [partition] = Object.values(state.partitions).sort((a, b) =>
+      a.partitionId < b.partitionId ? -1 : 1,
+    );
+    assert.ok(partition !== undefined);
+    const stopped = new Set([`n2/${partition.partitionId}`]);
+    const moves = planMoves(state, context.config, stopped);
+    const repair = moves.find((m) => m.partitionId === partition.partitionId);
+    assert.deepEqual(
+      [repair?.fromNodeId, repair?.toNodeId, repair?.reason],
+      ['n2', 'n4', 'repair'],
+    );
+    // A pair naming a partition that does not exist plans no repair.
+    assert.equal(
+      planMoves(state, context.config, new Set(['n2/nope'])).some((m) => m.reason === 'repair'),
+      false,
+    );
+  });
+
   test('a draining node is evacuated before any rebalancing, to up nodes only', () => {
     let state = threeNodeTable();
     state = withNodes(state, context, ['n4', 'n5']);

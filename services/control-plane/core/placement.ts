@@ -211,12 +211,17 @@ function domainsOf(state: ControlState, partition: PartitionRecord, exceptNodeId
 
 /**
  * Proposes at most `movesInFlightMax − moves in flight` moves, in priority order:
- * 1. evacuate replicas from draining, decommissioned and replaceable down nodes;
+ * 1. evacuate replicas from draining, decommissioned and replaceable down nodes, and replicas
+ *    their nodes report stopped (`stopped`: `nodeId/partitionId` keys, a leader's soft state);
  * 2. restore partitions that have fewer voters than the replication factor;
  * 3. rebalance replica counts across up nodes while the spread exceeds `replicaSpreadMax`.
  * The same state always yields the same plan.
  */
-export function planMoves(state: ControlState, config: ControlConfig): PlannedMove[] {
+export function planMoves(
+  state: ControlState,
+  config: ControlConfig,
+  stopped: ReadonlySet<string> = new Set(),
+): PlannedMove[] {
   const budget = new MoveBudget(state, config);
   const planned: PlannedMove[] = [];
   const counts = projectedReplicaCounts(state);
@@ -234,7 +239,7 @@ export function planMoves(state: ControlState, config: ControlConfig): PlannedMo
   };
   for (const partition of movablePartitions(state)) {
     if (budget.exhausted) return planned;
-    const repair = planRepair(state, partition, config);
+    const repair = planRepair(state, partition, config, stopped);
     if (repair === null) continue;
     const holders = new Set(partition.replicas.map((r) => r.nodeId));
     const candidates = targets.filter(
@@ -253,6 +258,7 @@ function planRepair(
   state: ControlState,
   partition: PartitionRecord,
   config: ControlConfig,
+  stopped: ReadonlySet<string>,
 ): Omit<PlannedMove, 'toNodeId'> | null {
   const replicas = [...partition.replicas].sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1));
   for (const replica of replicas) {
@@ -260,6 +266,11 @@ function planRepair(
     if (node === undefined || !isEvacuating(node)) continue;
     const reason: MoveReason = node.state === 'draining' ? 'drain' : 'replace';
     return { partitionId: partition.partitionId, fromNodeId: replica.nodeId, reason };
+  }
+  for (const replica of replicas) {
+    if (replica.role !== 'voter' || !stopped.has(`${replica.nodeId}/${partition.partitionId}`))
+      continue;
+    return { partitionId: partition.partitionId, fromNodeId: replica.nodeId, reason: 'repair' };
   }
   const voters = partition.replicas.filter((r) => r.role === 'voter').length;
   if (voters < config.replicationFactor) {

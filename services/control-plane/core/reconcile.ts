@@ -36,13 +36,15 @@ export const LEADER_TRANSFERS_PER_TICK_MAX = 8;
 
 /**
  * Plans one tick: membership decisions, roll-backs of moves that cannot complete, then new moves
- * (evacuation, repair, rebalance) within the move bounds.
+ * (evacuation, repair — `stopped` names replicas their nodes report stopped, as
+ * `nodeId/partitionId` —, rebalance) within the move bounds.
  */
 export function planReconcile(
   state: ControlState,
   detector: FailureDetector,
   nowMs: number,
   config: ControlConfig,
+  stopped: ReadonlySet<string> = new Set(),
 ): ReconcilePlan {
   const context = { config };
   const commands: Command[] = [];
@@ -59,7 +61,7 @@ export function planReconcile(
     const reason = abortReason(scratch, move);
     if (reason !== null) tryPropose({ type: 'abort-move', moveId: move.moveId, reason, nowMs });
   }
-  for (const planned of planMoves(scratch, config)) {
+  for (const planned of planMoves(scratch, config, stopped)) {
     tryPropose({ type: 'begin-move', ...planned, nowMs });
   }
   const moveSteps = Object.values(scratch.moves)

@@ -15,6 +15,13 @@ function hashBytes(hash: string | null): Uint8Array {
   return hash === null ? new Uint8Array(0) : new Uint8Array(Buffer.from(hash, 'hex'));
 }
 
+/** The address of the node the state names as the partition's leader, if it knows one. */
+function leaderAddressOf(state: ControlState, partition: PartitionRecord): string | undefined {
+  return partition.leaderNodeId === null
+    ? undefined
+    : lookup(state.nodes, partition.leaderNodeId)?.address;
+}
+
 function failure(error: unknown): { ok: false; message: string } {
   return { ok: false, message: GrpcError.from(error).message };
 }
@@ -73,10 +80,7 @@ export class GrpcStorageExecutor implements StorageExecutor {
   async runMoveStep(state: ControlState, step: MoveStep): Promise<ExecutorOutcome> {
     const partition = lookup(state.partitions, step.partitionId);
     if (partition === undefined) return { ok: true, done: false };
-    const leaderAddress =
-      partition.leaderNodeId === null
-        ? undefined
-        : lookup(state.nodes, partition.leaderNodeId)?.address;
+    const leaderAddress = leaderAddressOf(state, partition);
     if (leaderAddress === undefined) return { ok: true, done: false };
     const admin = this.pool.client(PartitionAdmin, leaderAddress);
     try {
@@ -136,10 +140,7 @@ export class GrpcStorageExecutor implements StorageExecutor {
 
   async splitPartition(state: ControlState, request: SplitRequest): Promise<SplitOutcome> {
     const partition = lookup(state.partitions, request.partitionId);
-    const leaderAddress =
-      partition?.leaderNodeId === null || partition === undefined
-        ? undefined
-        : lookup(state.nodes, partition.leaderNodeId)?.address;
+    const leaderAddress = partition === undefined ? undefined : leaderAddressOf(state, partition);
     if (partition === undefined || leaderAddress === undefined) return { ok: true, done: false };
     const ref = {
       tableId: partition.tableId,

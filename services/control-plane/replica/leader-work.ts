@@ -8,7 +8,6 @@ import type { Command } from '../core/commands/index.js';
 import type { ControlConfig } from '../core/config.js';
 import { FailureDetector } from '../core/membership.js';
 import type { MoveStep } from '../core/moves.js';
-import { placeableNodes } from '../core/placement.js';
 import type { PlannedLeaderTransfer } from '../core/placement.js';
 import { planReconcile } from '../core/reconcile.js';
 import type { HashHex } from '../core/hash-space.js';
@@ -77,8 +76,40 @@ interface StoredReport extends PartitionReportInput {
   readonly receivedMs: number;
 }
 
-/** Stray replicas remembered at once (a limit on memory; more are found on later heartbeats). */
-const STRAYS_MAX = 10_000;
+/** Replicas remembered per kind (a limit on memory; more are found on later heartbeats). */
+const SEEN_MAX = 10_000;
+
+/**
+ * Replicas (node, partition) some condition holds for, with since when: what nodes report in
+ * their heartbeats, forgotten when a node's heartbeat no longer shows them.
+ */
+class SeenSince {
+  private readonly since = new Map<string, { nodeId: string; partitionId: string; ms: number }>();
+
+  /** What `nodeId` reports now: new pairs start their time, pairs it dropped are forgotten. */
+  update(nodeId: string, partitionIds: readonly string[], nowMs: number): void {
+    const now = new Set(partitionIds);
+    for (const [key, seen] of this.since) {
+      if (seen.nodeId === nodeId && !now.has(seen.partitionId)) this.since.delete(key);
+    }
+    for (const partitionId of now) {
+      const key = `${nodeId}/${partitionId}`;
+      if (!this.since.has(key) && this.since.size < SEEN_MAX)
+        this.since.set(key, { nodeId, partitionId, ms: nowMs });
+    }
+  }
+
+  /** The pairs seen for at least `graceMs`, as [nodeId, partitionId]. */
+  due(nowMs: number, graceMs: number): [string, string][] {
+    return [...this.since.values()]
+      .filter((seen) => nowMs - seen.ms >= graceMs)
+      .map((seen) => [seen.nodeId, seen.partitionId]);
+  }
+
+  clear(): void {
+    this.since.clear();
+  }
+}
 
 /** Reports kept per node (a limit on one heartbeat's weight in memory). */
 export const REPORTS_PER_NODE_MAX = 10_000;
@@ -98,10 +129,10 @@ export class LeaderWork {
   private readonly statsEveryRounds: number;
   private rounds = 0;
   private tracker: HotPartitionTracker;
-  /** `node/partition` of replicas reported stopped → first seen (ms). */
-  private readonly stopped = new Map<string, number>();
-  /** `node/partition` of replicas the map does not place where they are → first seen (ms). */
-  private readonly strays = new Map<string, number>();
+  /** Replicas reported stopped, since when. */
+  private readonly stopped = new SeenSince();
+  /** Replicas the map does not place where they are, since when. */
+  private readonly strays = new SeenSince();
   /** Partitions with a split asked of storage and not yet recorded → the epoch it started at. */
   private readonly splitting = new Map<string, number>();
 
@@ -142,70 +173,17 @@ export class LeaderWork {
   private noteStrays(nodeId: string, reports: readonly PartitionReportInput[]): void {
     const state = this.driver.state;
     const nowMs = this.options.clock();
-    const current = new Set<string>();
+    const strays: string[] = [];
     for (const report of reports) {
       const partition = lookup(state.partitions, report.partitionId);
       if (report.leader || partition === undefined || report.epoch !== partition.epoch) continue;
       if (partition.replicas.some((r) => r.nodeId === nodeId)) continue;
       if (moveOfPartition(state, partition.partitionId) !== undefined) continue;
-      const key = `${nodeId}/${partition.partitionId}`;
-      current.add(key);
-      if (!this.strays.has(key) && this.strays.size < STRAYS_MAX) this.strays.set(key, nowMs);
+      strays.push(partition.partitionId);
     }
-    for (const key of this.strays.keys()) {
-      if (key.startsWith(`${nodeId}/`) && !current.has(key)) this.strays.delete(key);
-    }
-    const stoppedNow = new Set<string>();
-    for (const report of reports) {
-      if (report.stopped !== true) continue;
-      const key = `${nodeId}/${report.partitionId}`;
-      stoppedNow.add(key);
-      if (!this.stopped.has(key) && this.stopped.size < STRAYS_MAX) this.stopped.set(key, nowMs);
-    }
-    for (const key of this.stopped.keys()) {
-      if (key.startsWith(`${nodeId}/`) && !stoppedNow.has(key)) this.stopped.delete(key);
-    }
-  }
-
-  /**
-   * A replica reported stopped for longer than the grace period is replaced: one move per round
-   * from its node to the up node with the fewest replicas that does not hold the partition
-   * (the move protocol adds the new copy before it removes the stopped one).
-   */
-  private repairCommands(
-    state: ControlState,
-    nowMs: number,
-  ): Extract<Command, { type: 'begin-move' }>[] {
-    const graceMs = this.options.stoppedGraceMs ?? 5_000;
-    for (const [key, sinceMs] of this.stopped) {
-      if (nowMs - sinceMs < graceMs) continue;
-      const [nodeId = '', partitionId = ''] = key.split('/');
-      const partition = lookup(state.partitions, partitionId);
-      if (partition === undefined || moveOfPartition(state, partitionId) !== undefined) continue;
-      if (!partition.replicas.some((r) => r.nodeId === nodeId && r.role === 'voter')) continue;
-      const counts = new Map<string, number>();
-      for (const p of Object.values(state.partitions))
-        for (const r of p.replicas) counts.set(r.nodeId, (counts.get(r.nodeId) ?? 0) + 1);
-      const target = placeableNodes(state)
-        .filter((n) => n.state === 'up' && !partition.replicas.some((r) => r.nodeId === n.nodeId))
-        .sort(
-          (a, b) =>
-            (counts.get(a.nodeId) ?? 0) - (counts.get(b.nodeId) ?? 0) ||
-            (a.nodeId < b.nodeId ? -1 : 1),
-        )[0];
-      if (target === undefined) continue;
-      return [
-        {
-          type: 'begin-move',
-          partitionId,
-          fromNodeId: nodeId,
-          toNodeId: target.nodeId,
-          reason: 'repair',
-          nowMs,
-        },
-      ];
-    }
-    return [];
+    this.strays.update(nodeId, strays, nowMs);
+    const stopped = reports.filter((r) => r.stopped === true).map((r) => r.partitionId);
+    this.stopped.update(nodeId, stopped, nowMs);
   }
 
   /**
@@ -259,15 +237,19 @@ export class LeaderWork {
     const nowMs = this.options.clock();
     const state = this.driver.state;
     this.rounds += 1;
-    const plan = planReconcile(state, this.detector, nowMs, this.options.config);
+    // A replica reported stopped past its grace period is moved off its node (a repair move);
+    // the stopped leftover is then a stray, dropped there.
+    const stopped = new Set(
+      this.stopped.due(nowMs, this.options.stoppedGraceMs ?? 5_000).map(([n, p]) => `${n}/${p}`),
+    );
+    const plan = planReconcile(state, this.detector, nowMs, this.options.config, stopped);
     const splitting = this.partitionsSplitting(state);
     // A replica change must not race a split on one Raft group: the child would keep the old
     // replica set while the control plane recorded the new one.
     const planned = plan.commands.filter(
       (c) => c.type !== 'begin-move' || !splitting.has(c.partitionId),
     );
-    const repairs = this.repairCommands(state, nowMs).filter((c) => !splitting.has(c.partitionId));
-    const commands: Command[] = [...planned, ...repairs, ...this.reportCommands(state, nowMs)];
+    const commands: Command[] = [...planned, ...this.reportCommands(state, nowMs)];
     await Promise.all(commands.map(async (command) => this.proposeQuietly(command)));
     this.startActions(this.driver.state, plan.moveSteps);
     this.startTransfers(this.driver.state, plan.leaderTransfers);
@@ -279,12 +261,12 @@ export class LeaderWork {
   private startStrayDrops(state: ControlState, nowMs: number): void {
     const executor = this.options.executor;
     if (executor === null) return;
-    const graceMs = this.options.strayGraceMs ?? 15_000;
-    for (const [key, firstSeenMs] of this.strays) {
-      if (nowMs - firstSeenMs < graceMs) continue;
-      const [nodeId = '', partitionId = ''] = key.split('/');
+    for (const [nodeId, partitionId] of this.strays.due(
+      nowMs,
+      this.options.strayGraceMs ?? 15_000,
+    )) {
       this.start(
-        `drop-replica:${key}`,
+        `drop-replica:${nodeId}/${partitionId}`,
         state,
         (s) => executor.dropReplica(s, nodeId, partitionId),
         () => null,
